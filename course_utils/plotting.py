@@ -1,0 +1,68 @@
+"""Figure helpers shared by the notebooks (all notebooks).
+
+Small on purpose: each helper draws one kind of picture that several
+sections need, on an ``Axes`` the caller provides.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Ellipse
+
+__all__ = ["use_course_style", "draw_vectors", "covariance_ellipse", "matrix_heatmap"]
+
+
+def use_course_style():
+    """Small, legible figures with a fixed size, so notebooks look the same everywhere."""
+    plt.rcParams.update({
+        "figure.figsize": (6.0, 4.0),
+        "figure.dpi": 80,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "image.cmap": "viridis",
+    })
+
+
+def draw_vectors(ax, vectors, origin=(0.0, 0.0), colors=None, labels=None, **kwargs):
+    """Draw each *column* of the 2 x m array ``vectors`` as an arrow from ``origin``."""
+    vectors = np.asarray(vectors, dtype=float).reshape(2, -1)
+    colors = colors or [f"C{i}" for i in range(vectors.shape[1])]
+    for j in range(vectors.shape[1]):
+        ax.annotate("", xy=(origin[0] + vectors[0, j], origin[1] + vectors[1, j]), xytext=origin,
+                    arrowprops=dict(arrowstyle="->", color=colors[j], lw=2, **kwargs))
+        if labels is not None:
+            ax.text(origin[0] + 1.08 * vectors[0, j], origin[1] + 1.08 * vectors[1, j], labels[j],
+                    color=colors[j], ha="center", va="center")
+
+
+def covariance_ellipse(ax, mean, cov, n_std=2.0, **kwargs):
+    """Draw the ellipse ``(x - mean)^T cov^-1 (x - mean) = n_std^2`` of a 2-D Gaussian.
+
+    Its axes point along the eigenvectors of ``cov`` with half-lengths
+    ``n_std * sqrt(eigenvalue)``.
+    """
+    eigenvalues, eigenvectors = np.linalg.eigh(np.asarray(cov, dtype=float))
+    major = eigenvectors[:, 1]
+    angle = np.degrees(np.arctan2(major[1], major[0]))
+    width, height = 2 * n_std * np.sqrt(np.clip(eigenvalues[::-1], 0, None))
+    kwargs.setdefault("fill", False)
+    kwargs.setdefault("lw", 2)
+    ellipse = Ellipse(xy=mean, width=width, height=height, angle=angle, **kwargs)
+    ax.add_patch(ellipse)
+    return ellipse
+
+
+def matrix_heatmap(ax, M, title=None, vmax=None, cmap="RdBu_r", labels=None):
+    """Show a matrix as a colour map centred on zero, with a colour bar."""
+    M = np.asarray(M, dtype=float)
+    vmax = float(np.abs(M).max()) if vmax is None else vmax
+    image = ax.imshow(M, cmap=cmap, vmin=-vmax, vmax=vmax)
+    ax.grid(False)
+    if labels is not None:
+        ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
+        ax.set_yticks(range(len(labels)), labels, fontsize=7)
+    if title:
+        ax.set_title(title)
+    plt.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    return image

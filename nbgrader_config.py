@@ -1,0 +1,45 @@
+"""nbgrader configuration for the Embeddings course.
+
+Instructors edit the notebooks in ``solutions/`` (nbgrader's *source*
+directory); ``nbgrader generate_assignment`` writes the student versions to
+``notebooks/`` (nbgrader's *release* directory). Run every nbgrader command
+from the repository root so that this file is found.
+"""
+
+c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
+
+c.CourseDirectory.course_id = "embeddings"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "notebooks"
+# Only the notebooks are part of an assignment; data is read through course_utils.datasets.
+c.CourseDirectory.include = ["*.ipynb"]
+
+# --- Student versions -------------------------------------------------------
+# The stub that replaces each ### BEGIN SOLUTION ... ### END SOLUTION region.
+c.ClearSolutions.code_stub = {
+    "python": (
+        "# YOUR CODE HERE\n"
+        'raise NotImplementedError("Exercise not answered yet: replace this line with code that does '
+        'what the docstring and the exercise text above ask for, then run the test cell below.")'
+    )
+}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE (replace this line with your answer in a few sentences)."
+c.ClearSolutions.enforce_metadata = True
+
+# --- Autograding ------------------------------------------------------------
+# Put back graded cells that a student deleted, from the copy in the gradebook,
+# so that deleting or moving a test cell cannot dodge it.
+c.OverwriteCells.add_missing_cells = True
+
+# nbgrader marks a test cell as failed when it wrote anything to stderr. A
+# Python warning (NumPy's RuntimeWarning, scikit-learn's ConvergenceWarning, ...)
+# must not zero a test that passed, so outputs that are warnings are dropped.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"(?m)^\S.*:\d+: \w*Warning: "
+
+# Limits suitable for a class: a cell may run for at most 120 s (the slowest
+# solution cell takes a few seconds), and long outputs are truncated.
+c.Execute.timeout = 120
+c.Execute.interrupt_on_timeout = True
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 60

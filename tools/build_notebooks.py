@@ -1,0 +1,73 @@
+"""Regenerate the student notebooks in notebooks/ from the instructor notebooks in solutions/.
+
+    python tools/build_notebooks.py                 # all assignments
+    python tools/build_notebooks.py 02_pca          # one assignment
+    python tools/build_notebooks.py --execute       # re-run solutions first, storing fresh outputs
+
+``--execute`` runs each solution notebook top to bottom and saves it with its
+outputs (nbval compares against them). Generation itself is nbgrader's
+``generate_assignment``: solutions are replaced by stubs, hidden tests are
+removed, outputs are cleared and graded cells are locked and checksummed.
+Run from anywhere; it works in the repository root.
+"""
+
+import argparse
+import os
+from pathlib import Path
+import shutil
+import subprocess
+import sys
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def assignments(course_dir=ROOT):
+    """Assignment ids: the folders of solutions/ that hold a notebook of the same name."""
+    return sorted(p.name for p in (Path(course_dir) / "solutions").iterdir()
+                  if (p / f"{p.name}.ipynb").is_file())
+
+
+def execute_in_place(notebook_path, timeout=600):
+    """Run a notebook top to bottom in its own folder and save it with its outputs."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(notebook_path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+                            resources={"metadata": {"path": str(Path(notebook_path).parent)}})
+    client.execute()
+    # Saved widget state holds random model ids and copies of the figures; widgets are
+    # recreated whenever the notebook runs, so it is not kept (and not handed to students).
+    nb.metadata.pop("widgets", None)
+    nbformat.write(nb, notebook_path)
+
+
+def generate(assignment_ids, course_dir=ROOT, db_path=None):
+    """nbgrader generate_assignment for each id, in ``course_dir`` (which holds nbgrader_config.py)."""
+    env = dict(os.environ)
+    # nbgrader runs `alembic` from PATH when it creates a gradebook.
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    extra = [f"--CourseDirectory.db_url=sqlite:///{db_path}"] if db_path else []
+    for assignment_id in assignment_ids:
+        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment_id, "--force",
+                        "--log-level=WARN", *extra], cwd=course_dir, env=env, check=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("assignments", nargs="*", help="assignment ids (default: all in solutions/)")
+    parser.add_argument("--execute", action="store_true", help="re-run the solution notebooks first")
+    args = parser.parse_args(argv)
+    ids = args.assignments or assignments()
+    for assignment_id in ids:
+        if args.execute:
+            print(f"executing solutions/{assignment_id}/{assignment_id}.ipynb", flush=True)
+            execute_in_place(ROOT / "solutions" / assignment_id / f"{assignment_id}.ipynb")
+    generate(ids)
+    for assignment_id in ids:
+        print(f"generated notebooks/{assignment_id}/")
+    shutil.rmtree(ROOT / "notebooks" / ".ipynb_checkpoints", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
