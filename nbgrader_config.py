@@ -43,3 +43,9 @@ c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 60
+
+# --- Collecting from a learning-management system -----------------------------
+# `nbgrader zip_collect ASSIGNMENT` sorts the files (or zip archives of them) in
+# downloaded/ASSIGNMENT/archive/ into submitted/STUDENT/ASSIGNMENT/. Files are
+# expected to be named STUDENT__ASSIGNMENT.ipynb; adapt this to your LMS.
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/]+?)__(?P<file_id>[^/]+\.ipynb)$"
