@@ -1,4 +1,4 @@
-"""Information, entropy, perplexity, cross-entropy and KL divergence (notebook 04, sections 1-3).
+"""Information, entropy, perplexity, cross-entropy and KL divergence (notebook 04, sections 1-4).
 
 Every function takes probability vectors (or arrays whose last axis holds
 distributions, one per row) and a logarithm ``base`` (2 by default, so the

@@ -1,4 +1,4 @@
-"""t-SNE, t-distributed stochastic neighbour embedding (notebook 04, sections 4-8).
+"""t-SNE, t-distributed stochastic neighbour embedding (notebook 04, sections 5-9).
 
 Also available as ``course_utils.manifold.TSNE``. The pieces, in the order
 the notebook builds them:
@@ -487,7 +487,8 @@ class TSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Total number of iterations (at least 250).
     n_iter_without_progress : int, default=300
         Stop when the KL divergence (checked every 50 iterations) has not
-        improved for this many iterations after the exaggeration phase.
+        improved for this many iterations after the exaggeration phase
+        (-1: never stop early).
     min_grad_norm : float, default=1e-7
         Stop when the gradient norm falls below this.
     init : {"pca", "random"} or ndarray of shape (n_samples, n_components), default="pca"
