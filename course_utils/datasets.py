@@ -8,10 +8,14 @@ Nothing is ever downloaded; ``data/README.md`` gives each file's provenance
 and licence.
 """
 
+import csv
+import lzma
 import os
 from pathlib import Path
 
-__all__ = ["data_dir", "data_path"]
+import numpy as np
+
+__all__ = ["data_dir", "data_path", "load_corpus", "load_corpus_entries", "load_shakespeare_term_document"]
 
 
 def data_dir():
@@ -33,3 +37,58 @@ def data_path(name):
         available = sorted(p.name for p in data_dir().iterdir() if not p.name.startswith("."))
         raise FileNotFoundError(f"No data file {name!r} in {data_dir()}; available: {', '.join(available)}.")
     return path
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Notebook 05: text
+# ---------------------------------------------------------------------------------------------------------------
+
+CORPUS_FILE = "wordnet_glosses.tsv.xz"
+
+
+def load_corpus_entries(n_entries=None):
+    """The corpus of notebook 05 as raw entries: a list of ``(pos, lemmas, gloss)`` tuples (one per synset).
+
+    The corpus is every synset of Princeton WordNet 3.0 (117,659 of them): ``pos`` is n, v, a, s (satellite
+    adjective) or r (adverb), ``lemmas`` the list of words that share the meaning, ``gloss`` its definition with
+    example sentences. The entries are in a fixed shuffled order, so the first ``n_entries`` are a fair sample.
+    Built by ``data/build_corpus.py``; licence and provenance in ``data/README.md``.
+    """
+    if n_entries is not None and (not isinstance(n_entries, int) or n_entries < 1):
+        raise ValueError(f"n_entries must be None or a positive integer, got {n_entries!r}")
+    entries = []
+    with lzma.open(data_path(CORPUS_FILE), "rt", encoding="utf-8") as handle:
+        for line in handle:
+            pos, lemmas, gloss = line.rstrip("\n").split("\t")
+            entries.append((pos, lemmas.split(", "), gloss))
+            if n_entries is not None and len(entries) == n_entries:
+                break
+    return entries
+
+
+def load_corpus(n_sentences=None):
+    """The corpus of notebook 05, tokenised: a list of sentences, each a list of lowercase tokens.
+
+    One sentence per WordNet synset: its lemmas followed by its gloss, e.g. ``['king', 'male', 'monarch',
+    'rex', 'a', 'male', 'sovereign', 'ruler', 'of', 'a', 'kingdom']``. All 117,659 sentences hold about
+    1.7 million tokens; ``n_sentences`` takes the first ones (a fair sample: the order is shuffled).
+    Tokens come from :func:`course_utils.text.tokenize`.
+    """
+    from course_utils.text import tokenize
+
+    return [tokenize(" ".join(lemmas) + " " + gloss) for _, lemmas, gloss in load_corpus_entries(n_sentences)]
+
+
+def load_shakespeare_term_document():
+    """Jurafsky & Martin's term-document counts for four Shakespeare plays.
+
+    Returns ``(counts, terms, documents)``: ``counts`` is a 4 x 4 int array with one row per term
+    (battle, good, fool, wit) and one column per play (As You Like It, Twelfth Night, Julius Caesar,
+    Henry V), the orientation of the book's figure 6.2.
+    """
+    with open(data_path("shakespeare_term_document.csv"), newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    documents = rows[0][1:]
+    terms = [row[0] for row in rows[1:]]
+    counts = np.array([[int(v) for v in row[1:]] for row in rows[1:]], dtype=np.int64)
+    return counts, terms, documents
