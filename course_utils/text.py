@@ -371,6 +371,11 @@ class LSI(TransformerMixin, BaseEstimator):
         self.n_components = n_components
         self.random_state = random_state
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
     def fit(self, X, y=None):
         self.fit_transform(X)
         return self

@@ -138,16 +138,27 @@ def sgns_loss_and_gradients(target, context, negatives):
     return loss, grad_target, grad_context, grad_negatives
 
 
-def _scatter_add(M, rows, values):
+#: In a mini-batch, a word whose vector receives more than this many gradients has their sum scaled down to
+#: this many steps' worth (see :func:`_scatter_add`).
+MAX_REPEATS = 16
+
+
+def _scatter_add(M, rows, values, max_repeats=MAX_REPEATS):
     """``M[rows[i]] += values[i]`` for every i, repeated rows adding up (as ``np.add.at``, but faster).
 
     The repeated rows are summed by a sparse matrix product: ``S @ values`` with ``S[u, i] = 1`` when
-    ``rows[i]`` is the u-th distinct row.
+    ``rows[i]`` is the u-th distinct row. Pair-by-pair SGD would apply the repeated updates one after the other,
+    each seeing the effect of the previous ones; a mini-batch applies them all to the same old vector. For a
+    very frequent word (dozens of times in one batch, as a negative) that overshoots and can diverge, so a row
+    seen ``r > max_repeats`` times gets its summed update multiplied by ``max_repeats / r``.
     """
-    unique_rows, position = np.unique(rows, return_inverse=True)
+    unique_rows, position, repeats = np.unique(rows, return_inverse=True, return_counts=True)
     n = len(rows)
     S = sparse.csr_matrix((np.ones(n, dtype=M.dtype), (position, np.arange(n))), shape=(len(unique_rows), n))
-    M[unique_rows] += S @ values.astype(M.dtype, copy=False)
+    update = S @ values.astype(M.dtype, copy=False)
+    if max_repeats is not None:
+        update *= np.minimum(1.0, max_repeats / repeats)[:, None].astype(M.dtype)
+    M[unique_rows] += update
 
 
 # ---------------------------------------------------------------------------------------------------------------
