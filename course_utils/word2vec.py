@@ -175,7 +175,7 @@ def _next_random(state):
     return state, (value >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@numba.njit(cache=True, fastmath=True)
+@numba.njit(cache=True)
 def _sgd_pair(W, C, target, context, noise_ids, learning_rate, grad_target):
     """One SGD step on the pair (target, context) with the given negatives; returns the pair's loss.
 
