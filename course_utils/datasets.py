@@ -10,6 +10,7 @@ and licence.
 
 import csv
 import lzma
+from numbers import Integral
 import os
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def load_corpus_entries(n_entries=None):
     example sentences. The entries are in a fixed shuffled order, so the first ``n_entries`` are a fair sample.
     Built by ``data/build_corpus.py``; licence and provenance in ``data/README.md``.
     """
-    if n_entries is not None and (not isinstance(n_entries, int) or n_entries < 1):
+    if n_entries is not None and (not isinstance(n_entries, Integral) or n_entries < 1):
         raise ValueError(f"n_entries must be None or a positive integer, got {n_entries!r}")
     entries = []
     with lzma.open(data_path(CORPUS_FILE), "rt", encoding="utf-8") as handle:

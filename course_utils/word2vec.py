@@ -14,10 +14,11 @@ The pieces, in the order notebook 05 builds them:
 5. :class:`Word2Vec`: the training loop (stochastic gradient descent with a learning rate that decays linearly
    to ``min_learning_rate``), nearest neighbours, similarities and analogies.
 
-Two training engines compute the same updates. ``engine="numpy"`` (used in the notebook) takes shuffled
-mini-batches of pairs and applies all their gradients at once with ``np.add.at``: every line is the formula
-above. ``engine="numba"`` (the default, used by the benchmark against gensim) walks through the text one pair
-at a time as the original C program does, compiled with numba (cached on disk after the first call).
+Two training engines compute the same updates. ``engine="numpy"`` takes shuffled mini-batches of pairs and
+applies all their gradients at once (the loop that notebook 05 writes out by hand): every line is the formula
+above. ``engine="numba"`` (the default, used in the notebook and by the benchmark against gensim) walks through
+the text one pair at a time as the original C program does, compiled with numba (cached on disk after the first
+call, which compiles in about a second).
 
 References: T. Mikolov, I. Sutskever, K. Chen, G. Corrado, J. Dean, "Distributed representations of words and
 phrases and their compositionality", NeurIPS 2013; D. Jurafsky, J. H. Martin, *Speech and Language Processing*,
@@ -284,7 +285,7 @@ class Word2Vec(BaseEstimator):
         Final step size.
     engine : {"numba", "numpy"}, default="numba"
         ``"numba"``: pair by pair, compiled (fast); ``"numpy"``: shuffled mini-batches of ``batch_size``
-        pairs (no compilation; used in the notebook).
+        pairs (no compilation, slower).
     batch_size : int, default=1024
         Pairs per mini-batch of the NumPy engine.
     progress : bool, default=True
@@ -412,7 +413,6 @@ class Word2Vec(BaseEstimator):
         return self.learning_rate - (self.learning_rate - self.min_learning_rate) * min(progress, 1.0)
 
     def _epoch_numba(self, W, C, ids, starts, keep, noise_cdf, epoch, total, rng, bar, chunk_words=100_000):
-        ids32 = ids.astype(np.int64)
         state = np.uint64(rng.integers(1, 2**63))
         n_sentences = len(starts) - 1
         losses, pairs, first = [], 0, 0
@@ -420,7 +420,7 @@ class Word2Vec(BaseEstimator):
         while first < n_sentences:
             last = int(np.searchsorted(starts, starts[first] + chunk_words, side="left"))
             last = min(max(last, first + 1), n_sentences)
-            loss, n, state = _train_sentences(W, C, ids32, starts, first, last, keep, noise_cdf, self.window,
+            loss, n, state = _train_sentences(W, C, ids, starts, first, last, keep, noise_cdf, self.window,
                                               self.negative, self.learning_rate, self.min_learning_rate,
                                               words_before, total, state)
             state = np.uint64(state)                      # numba returns it as a Python int
