@@ -122,9 +122,10 @@ def sgns_loss_and_gradients(target, context, negatives):
     grad_target, grad_context, grad_negatives : ndarrays shaped like the inputs
         The partial derivatives of the loss.
     """
-    t = np.asarray(target, dtype=float)
-    c = np.asarray(context, dtype=float)
-    n = np.asarray(negatives, dtype=float)
+    dtype = np.result_type(target, context, negatives, np.float32)   # float32 stays float32 (the training)
+    t = np.asarray(target, dtype=dtype)
+    c = np.asarray(context, dtype=dtype)
+    n = np.asarray(negatives, dtype=dtype)
     if t.shape != c.shape or n.ndim != t.ndim + 1 or n.shape[:-2] != t.shape[:-1] or n.shape[-1] != t.shape[-1]:
         raise ValueError(f"expected target and context of shape (d,) or (B, d) and negatives of shape (k, d) or "
                          f"(B, k, d); got {t.shape}, {c.shape} and {n.shape}")
