@@ -1,0 +1,278 @@
+"""``python tools/autograde_class.py``: autograde a whole class, in parallel, isolated, with a report.
+
+Run from the course root (where ``nbgrader_config.py`` is)::
+
+    python tools/autograde_class.py                        # every assignment with submissions
+    python tools/autograde_class.py 01_eigendecomposition --jobs 2
+
+Reads ``submitted/<student>/<assignment>/``; writes the scores into
+``gradebook.db`` (through nbgrader's API), the executed notebooks into
+``autograded/``, student feedback into ``feedback/``, ``grades.csv`` (nbgrader's
+CSV export) and ``grade_report.html``.
+"""
+
+import argparse
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+import multiprocessing
+import os
+from pathlib import Path
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from . import sandbox as sandbox_module
+from . import worker
+
+UNITS = {"k": 2**10, "m": 2**20, "g": 2**30}
+
+
+def size(text):
+    """'4G', '512M', '2000000' -> bytes."""
+    text = text.strip().lower().rstrip("ib")
+    if text and text[-1] in UNITS:
+        return int(float(text[:-1]) * UNITS[text[-1]])
+    return int(text)
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="python tools/autograde_class.py", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("assignments", nargs="*", help="assignment ids (default: every assignment in solutions/ "
+                                                  "that has submissions)")
+    p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                   help="submissions graded at once (default: the number of cores)")
+    p.add_argument("--course", default=".", help="course root, with nbgrader_config.py (default: .)")
+    p.add_argument("--student", action="append", default=[], help="only this student (repeatable)")
+    p.add_argument("--timeout", type=int, default=None,
+                   help="seconds a cell may run (default: Execute.timeout of nbgrader_config.py)")
+    p.add_argument("--memory", type=size, default=sandbox_module.Limits.memory,
+                   help="address-space limit of a kernel, e.g. 4G (default 4G)")
+    p.add_argument("--output-limit", type=size, default=2_000_000,
+                   help="bytes of output one cell may produce before it is stopped (default 2M)")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="run kernels without bubblewrap (resource limits still apply); only for machines "
+                        "where bubblewrap cannot work, and only for trusted submissions")
+    p.add_argument("--export", default="grades.csv", help="CSV export of the gradebook ('' to skip)")
+    p.add_argument("--report", default="grade_report.html", help="HTML grade report ('' to skip)")
+    p.add_argument("--no-feedback", action="store_true", help="do not write feedback/")
+    p.add_argument("--no-grading", action="store_true",
+                   help="grade nothing; rebuild feedback, export and report from the gradebook and autograded/ "
+                        "(e.g. after grading written answers by hand)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def solution_assignments(course):
+    folder = course / "solutions"
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if (p / f"{p.name}.ipynb").is_file())
+
+
+def find_submissions(course, assignment_ids, students=()):
+    """(student, assignment, folder) for every submitted/<student>/<assignment>/ folder."""
+    tasks = []
+    submitted = course / "submitted"
+    if not submitted.is_dir():
+        return tasks
+    for student in sorted(submitted.iterdir()):
+        if not student.is_dir() or student.name.startswith(".") or (students and student.name not in students):
+            continue
+        for assignment_id in assignment_ids:
+            folder = student / assignment_id
+            if folder.is_dir() and not folder.is_symlink():
+                tasks.append((student.name, assignment_id, str(folder)))
+    return tasks
+
+
+def ensure_in_gradebook(course, assignment_ids, db_path):
+    """Record assignments the gradebook lacks (fresh clone) with nbgrader generate_assignment, into a scratch
+    release folder so that notebooks/ is left alone."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    missing = []
+    with Gradebook(f"sqlite:///{db_path}") as gradebook:
+        for assignment_id in assignment_ids:
+            try:
+                if not gradebook.find_assignment(assignment_id).notebooks:
+                    missing.append(assignment_id)
+            except MissingEntry:
+                missing.append(assignment_id)
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+    for assignment_id in missing:
+        if not (course / "solutions" / assignment_id).is_dir():
+            raise SystemExit(f"{assignment_id}: not in the gradebook and not in solutions/")
+        print(f"recording {assignment_id} in the gradebook (nbgrader generate_assignment)", file=sys.stderr)
+        with tempfile.TemporaryDirectory() as release:
+            subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment_id, "--force",
+                            "--log-level=WARN", f"--CourseDirectory.release_directory={release}",
+                            f"--CourseDirectory.db_url=sqlite:///{db_path}"], cwd=course, env=env, check=True)
+
+
+def order_by_cost(tasks, course):
+    """Longest first (bigger notebooks take longer), so the last submissions do not run alone."""
+    def cost(task):
+        path = course / "solutions" / task[1] / f"{task[1]}.ipynb"
+        return path.stat().st_size if path.is_file() else 0
+    return sorted(tasks, key=cost, reverse=True)
+
+
+def run_pool(tasks, settings, jobs, progress):
+    """Grade ``tasks`` with ``jobs`` worker processes; yields each result as it arrives.
+
+    A worker that crashes (which the sandbox and limits should prevent) breaks the pool: a new pool is started
+    and the unfinished submissions are resubmitted; a submission in flight during two crashes is given up.
+    """
+    attempts = {task: 0 for task in tasks}
+    pending = list(tasks)
+    context = multiprocessing.get_context("spawn")
+    while pending:
+        with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(pending))), mp_context=context,
+                                 initializer=worker.init, initargs=(settings,)) as pool:
+            futures = {pool.submit(worker.grade, task): task for task in pending}
+            done = set()
+            try:
+                for future in as_completed(futures):
+                    task = futures[future]
+                    done.add(task)
+                    try:
+                        yield future.result()
+                    except BrokenProcessPool:
+                        raise
+                    except Exception as error:
+                        yield failed_result(task, f"the grading worker failed: {error!r}")
+            except BrokenProcessPool:
+                pass
+            pending = [task for task in pending if task not in done]
+            for task in pending:
+                attempts[task] += 1
+            given_up = [task for task in pending if attempts[task] >= 2]
+            for task in given_up:
+                yield failed_result(task, "the grading worker crashed twice on this submission")
+            pending = [task for task in pending if attempts[task] < 2]
+
+
+def failed_result(task, reason):
+    student, assignment_id, _ = task
+    return {"student": student, "assignment": assignment_id, "status": "failed", "reason": reason, "notes": [],
+            "events": [], "timestamp": None, "notebooks": [], "autograded": None, "seconds": 0.0, "worker": None,
+            "log": ""}
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    course = Path(args.course).resolve()
+    if not (course / "nbgrader_config.py").is_file():
+        raise SystemExit(f"{course} has no nbgrader_config.py: run from the course root or pass --course")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+    started = time.monotonic()
+    assignment_ids = args.assignments or solution_assignments(course)
+    db_path = course / "gradebook.db"
+
+    from nbgrader.api import Gradebook
+    worker.quiet_sqlalchemy()
+    from nbgrader.plugins import CsvExportPlugin
+
+    results = []
+    tasks = find_submissions(course, assignment_ids, args.student)
+    if not args.assignments:
+        assignment_ids = sorted({task[1] for task in tasks})
+    if not args.no_grading:
+        if not tasks:
+            print("no submissions found in submitted/<student>/<assignment>/", file=sys.stderr)
+        else:
+            ensure_in_gradebook(course, assignment_ids, db_path)
+            sandbox = sandbox_module.Sandbox(limits=sandbox_module.Limits(memory=args.memory))
+            if args.no_sandbox:
+                sandbox.enabled = False
+                print("WARNING: --no-sandbox: student code can read and write everything this user can",
+                      file=sys.stderr)
+            else:
+                problem = sandbox_module.bubblewrap_problem()
+                if problem:
+                    raise SystemExit(f"cannot isolate student code: {problem}. Install bubblewrap, or pass "
+                                     "--no-sandbox for trusted submissions only.")
+            results = grade_all(course, tasks, db_path, sandbox, args)
+    with Gradebook(f"sqlite:///{db_path}") as gradebook:
+        if not args.no_feedback:
+            from .feedback import write_feedback
+            graded = results or [{"student": t[0], "assignment": t[1], "notes": []} for t in tasks]
+            for result in graded:
+                try:
+                    write_feedback(gradebook, course, result["assignment"], result["student"], result["notes"])
+                except Exception as error:
+                    print(f"no feedback for {result['student']}/{result['assignment']}: {error}", file=sys.stderr)
+        if args.export:
+            CsvExportPlugin(to=str(course / args.export)).export(gradebook)
+        if args.report:
+            from .report import build_report
+            (course / args.report).write_text(build_report(gradebook, course, assignment_ids, results))
+    summary(results, args, course, time.monotonic() - started)
+    return 0
+
+
+def grade_all(course, tasks, db_path, sandbox, args):
+    from nbgrader.api import Gradebook
+    from tqdm import tqdm
+
+    from .merge import install_autograded, merge_result
+
+    scratch = Path(tempfile.mkdtemp(prefix="classgrade-"))
+    results = []
+    try:
+        snapshot = scratch / "gradebook-snapshot.db"
+        worker.copy_database(db_path, snapshot)
+        settings = worker.Settings(course_root=str(course), gradebook_snapshot=str(snapshot), scratch=str(scratch),
+                                   timeout=args.timeout, output_limit=args.output_limit, sandbox=sandbox)
+        failures = flagged = 0
+        bar = tqdm(total=len(tasks), unit="submission", desc="autograding", disable=args.quiet,
+                   dynamic_ncols=True, mininterval=0.5)
+        with Gradebook(f"sqlite:///{db_path}") as gradebook:
+            for result in run_pool(order_by_cost(tasks, course), settings, args.jobs, bar):
+                try:
+                    merge_result(gradebook, result)
+                    install_autograded(result, course)
+                except Exception as error:
+                    gradebook.db.rollback()
+                    result["status"], result["reason"] = "failed", f"could not be recorded: {error!r}"
+                results.append(result)
+                failures += result["status"] == "failed"
+                flagged += bool(result["events"] or result["notes"]) and result["status"] != "failed"
+                bar.set_postfix(failed=failures, flagged=flagged, refresh=False)
+                bar.update(1)
+        bar.close()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return results
+
+
+def summary(results, args, course, seconds):
+    out = sys.stdout
+    if results:
+        failed = [r for r in results if r["status"] == "failed"]
+        flagged = [r for r in results if r["status"] != "failed" and (r["events"] or r["notes"])]
+        print(f"\nautograded {len(results)} submissions in {seconds:.1f} s with --jobs {args.jobs}: "
+              f"{len(results) - len(failed)} graded, {len(failed)} not gradable, {len(flagged)} flagged", file=out)
+        for r in failed:
+            print(f"  NOT GRADABLE {r['student']}/{r['assignment']}: {r['reason'].strip().splitlines()[-1]}",
+                  file=out)
+            for note in r["notes"]:
+                print(f"      {note}", file=out)
+        for r in flagged:
+            items = list(r["notes"]) + [f"{e['kind']} in {e['cell']}" for e in r["events"]]
+            print(f"  flagged {r['student']}/{r['assignment']}: {'; '.join(items)}", file=out)
+        by_assignment = {}
+        for r in results:
+            total = sum((g["auto_score"] or 0) for nb in r["notebooks"] for g in nb["grades"])
+            by_assignment.setdefault(r["assignment"], []).append(total)
+        for assignment_id, totals in sorted(by_assignment.items()):
+            print(f"  {assignment_id}: {len(totals)} submissions, mean autograded score "
+                  f"{sum(totals) / len(totals):.2f}", file=out)
+    written = ["gradebook.db", "autograded/"] if results else []
+    written += [] if args.no_feedback else ["feedback/"]
+    written += [p for p in (args.export, args.report) if p]
+    print(f"written in {course}: {', '.join(written)}", file=out)
