@@ -17,6 +17,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
+@pytest.hookimpl(optionalhook=True)  # optional: `-p no:xdist` runs without xdist
 def pytest_xdist_make_scheduler(config, log):
     """Run all cells of one notebook on one xdist worker, in order (they share a kernel).
 
