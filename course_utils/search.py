@@ -1,0 +1,751 @@
+"""Vector search: exact, inverted-file, product-quantisation and HNSW indexes (notebook 06, section 6).
+
+Every index follows FAISS's interface, so a student can swap one for FAISS's and compare:
+
+* ``index.add(X)`` stores the rows of ``X`` (``n x d``); their ids are ``0, 1, 2, ...`` in the order added;
+* ``index.search(Q, k)`` returns ``(distances, ids)``, both ``(n_queries, k)``: **squared** Euclidean
+  distances as ``float32`` in increasing order and ids as ``int64``, padded with distance
+  ``numpy.finfo(numpy.float32).max`` and id ``-1`` where fewer than ``k`` vectors can be returned (as FAISS does);
+* indexes that learn something from data (:class:`IVFIndex`, :class:`PQIndex`) need ``train(X)`` first.
+
+=================  ==============================================================  ======================
+index              idea                                                            FAISS / hnswlib
+=================  ==============================================================  ======================
+:class:`FlatIndex`  compare the query with every stored vector (exact)             ``IndexFlatL2``
+:class:`IVFIndex`   k-means cells; search only the ``nprobe`` cells nearest the     ``IndexIVFFlat``
+                    query (inverted file)
+:class:`PQIndex`    cut each vector into ``m`` pieces, store the id of the nearest  ``IndexPQ``
+                    of ``2**nbits`` centroids per piece (product quantisation)
+:class:`HNSWIndex`  greedy walk on a layered proximity graph                       ``hnswlib.Index``,
+                                                                                    ``IndexHNSWFlat``
+=================  ==============================================================  ======================
+
+The NumPy code is written to be read next to the notebook. The indexes work on blocks of queries at
+once so that the arithmetic runs in BLAS; only the HNSW graph walk, which is a loop by nature, is compiled
+with numba (cached on disk after the first call). Everything runs on one thread (NumPy's BLAS aside).
+"""
+
+import math
+
+import numba
+import numpy as np
+from scipy import sparse
+from sklearn.utils.validation import check_array
+
+__all__ = [
+    "squared_distances",
+    "top_k",
+    "kmeans",
+    "assign",
+    "recall_at_k",
+    "FlatIndex",
+    "IVFIndex",
+    "PQIndex",
+    "HNSWIndex",
+]
+
+#: distance FAISS reports for a missing result (with id -1)
+MISSING_DISTANCE = np.finfo(np.float32).max
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Validation and the two building blocks: all squared distances, and the k smallest of each row
+# ---------------------------------------------------------------------------------------------------------------
+
+def _check_positive_int(value, name, minimum=1):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return int(value)
+
+
+def _check_vectors(X, d, name):
+    """A 2-D float32 C-contiguous array of finite values with ``d`` columns (one vector per row)."""
+    if X is None:
+        raise ValueError(f"{name} must be a 2-D array of vectors, got None")
+    if np.ndim(X) == 1:
+        raise ValueError(f"{name} must be a 2-D array (one vector per row), got a 1-D array of shape "
+                         f"{np.shape(X)}: use X.reshape(1, -1) for a single vector")
+    X = check_array(X, dtype=np.float32, order="C", ensure_all_finite=True, input_name=name,
+                    ensure_min_samples=1)
+    if d is not None and X.shape[1] != d:
+        raise ValueError(f"{name} must have d = {d} columns, got {X.shape[1]}")
+    return X
+
+
+def squared_distances(Q, X):
+    """All squared Euclidean distances between the rows of ``Q`` and ``X``, shape ``(len(Q), len(X))``.
+
+    Uses :math:`\\lVert q - x\\rVert^2 = \\lVert q\\rVert^2 - 2\\,q\\cdot x + \\lVert x\\rVert^2`, so the bulk of the
+    work is one matrix product (as FAISS does); tiny negative values from rounding are clipped to 0.
+    """
+    Q = np.asarray(Q)
+    X = np.asarray(X)
+    D = Q @ X.T
+    D *= -2
+    D += np.einsum("ij,ij->i", Q, Q)[:, None]
+    D += np.einsum("ij,ij->i", X, X)[None, :]
+    np.maximum(D, 0, out=D)
+    return D
+
+
+def top_k(D, k, ids=None):
+    """The ``k`` smallest entries of each row of ``D`` in increasing order: ``(distances, ids)``.
+
+    ``ids`` (optional, same shape as ``D`` or one row for all) maps columns to ids; by default the column
+    index is the id. Rows with fewer than ``k`` columns are padded with ``MISSING_DISTANCE`` and ``-1``.
+    """
+    D = np.asarray(D, dtype=np.float32)
+    n, m = D.shape
+    distances = np.full((n, k), MISSING_DISTANCE, dtype=np.float32)
+    labels = np.full((n, k), -1, dtype=np.int64)
+    kk = min(k, m)
+    if kk == 0:
+        return distances, labels
+    if kk < m:
+        part = np.argpartition(D, kk - 1, axis=1)[:, :kk]
+    else:
+        part = np.broadcast_to(np.arange(m), (n, m))
+    part_d = np.take_along_axis(D, part, axis=1)
+    order = np.argsort(part_d, axis=1, kind="stable")
+    cols = np.take_along_axis(part, order, axis=1)
+    distances[:, :kk] = np.take_along_axis(part_d, order, axis=1)
+    if ids is None:
+        labels[:, :kk] = cols
+    else:
+        ids = np.asarray(ids)
+        labels[:, :kk] = ids[cols] if ids.ndim == 1 else np.take_along_axis(ids, cols, axis=1)
+    # entries that were themselves padding stay padding
+    labels[distances == MISSING_DISTANCE] = -1
+    return distances, labels
+
+
+def _query_blocks(n_queries, n_columns, budget=2**23):
+    """Slices of queries whose distance block (queries x columns) holds at most ``budget`` numbers."""
+    step = max(1, min(n_queries, budget // max(n_columns, 1)))
+    return [slice(start, min(start + step, n_queries)) for start in range(0, n_queries, step)]
+
+
+def assign(X, centroids):
+    """Index of the nearest centroid (squared Euclidean distance) for each row of ``X``: the IVF list."""
+    X = np.asarray(X, dtype=np.float32)
+    centroids = np.asarray(centroids, dtype=np.float32)
+    labels = np.empty(len(X), dtype=np.int64)
+    centroid_sq = np.einsum("ij,ij->i", centroids, centroids)
+    for block in _query_blocks(len(X), len(centroids)):
+        # ||x - c||^2 = ||x||^2 - 2 x.c + ||c||^2, and ||x||^2 is the same for every centroid
+        scores = X[block] @ centroids.T
+        scores *= -2
+        scores += centroid_sq
+        labels[block] = np.argmin(scores, axis=1)
+    return labels
+
+
+def kmeans(X, k, n_iter=20, random_state=0, max_points_per_centroid=256):
+    """Lloyd's k-means, as FAISS trains its quantisers: returns the ``(k, d)`` centroids.
+
+    Starts from ``k`` distinct training vectors chosen at random; trains on at most
+    ``max_points_per_centroid * k`` of them (FAISS's subsampling); a centroid that loses all its points is
+    moved next to the centroid of the largest cluster, which is split in two.
+    """
+    X = np.asarray(X, dtype=np.float32)
+    k = _check_positive_int(k, "k")
+    if len(X) < k:
+        raise ValueError(f"k-means needs at least k = {k} training vectors, got {len(X)}")
+    rng = np.random.default_rng(random_state)
+    if max_points_per_centroid and len(X) > k * max_points_per_centroid:
+        X = X[rng.choice(len(X), k * max_points_per_centroid, replace=False)]
+    centroids = X[rng.choice(len(X), k, replace=False)].copy()
+    for _ in range(n_iter):
+        labels = assign(X, centroids)
+        counts = np.bincount(labels, minlength=k)
+        one_hot = sparse.csr_matrix((np.ones(len(X), dtype=np.float32), (labels, np.arange(len(X)))),
+                                    shape=(k, len(X)))
+        sums = one_hot @ X                                      # row c: the sum of the points of cluster c
+        nonempty = counts > 0
+        centroids[nonempty] = (sums[nonempty] / counts[nonempty, None]).astype(np.float32)
+        for empty in np.flatnonzero(~nonempty):               # split the largest cluster
+            big = int(np.argmax(counts))
+            jitter = 1e-3 * (np.abs(centroids[big]) + 1e-3) * rng.standard_normal(X.shape[1]).astype(np.float32)
+            centroids[empty] = centroids[big] + jitter
+            centroids[big] = centroids[big] - jitter
+            counts[empty] = counts[big] // 2
+            counts[big] -= counts[empty]
+    return centroids
+
+
+def recall_at_k(found_ids, true_ids, k=None):
+    """Recall@k: the fraction of the true ``k`` nearest neighbours that the index returned, averaged over queries.
+
+    ``found_ids`` and ``true_ids`` are ``(n_queries, >= k)`` arrays of ids (``k`` defaults to the width of
+    ``true_ids``); only the first ``k`` columns of each are used, ``-1`` (padding) never counts as found.
+    """
+    found = np.asarray(found_ids)
+    true = np.asarray(true_ids)
+    if found.ndim != 2 or true.ndim != 2:
+        raise ValueError(f"found_ids and true_ids must be 2-D arrays, got shapes {found.shape} and {true.shape}")
+    if len(found) != len(true):
+        raise ValueError(f"found_ids and true_ids must have one row per query, got {len(found)} and {len(true)} rows")
+    k = true.shape[1] if k is None else _check_positive_int(k, "k")
+    if k > true.shape[1] or k > found.shape[1]:
+        raise ValueError(f"k = {k} is larger than the number of ids per query ({found.shape[1]} found, "
+                         f"{true.shape[1]} true)")
+    found, true = found[:, :k], true[:, :k]
+    hits = (found[:, :, None] == true[:, None, :]) & (true[:, None, :] >= 0)
+    return float(np.mean(hits.any(axis=1).sum(axis=1) / k))
+
+
+class _Index:
+    """What all indexes share: dimension, count, validation of queries, FAISS-style results."""
+
+    def __init__(self, d):
+        self.d = _check_positive_int(d, "d")
+        self.ntotal = 0
+        self.is_trained = True
+
+    def __len__(self):
+        return self.ntotal
+
+    def __repr__(self):
+        return f"{type(self).__name__}(d={self.d}, ntotal={self.ntotal})"
+
+    def _check_add(self, X):
+        if not self.is_trained:
+            raise RuntimeError(f"{type(self).__name__} must be trained before vectors are added: call train(X)")
+        return _check_vectors(X, self.d, "X")
+
+    def _check_search(self, Q, k):
+        if not self.is_trained:
+            raise RuntimeError(f"{type(self).__name__} must be trained (and filled) before searching")
+        Q = _check_vectors(Q, self.d, "Q")
+        return Q, _check_positive_int(k, "k")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Exact search
+# ---------------------------------------------------------------------------------------------------------------
+
+class FlatIndex(_Index):
+    """Exact search: the query against every stored vector (FAISS's ``IndexFlatL2``).
+
+    Parameters
+    ----------
+    d : int
+        Dimension of the vectors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> index = FlatIndex(2)
+    >>> index.add(np.array([[0, 0], [3, 4], [1, 0]]))
+    >>> index.search(np.array([[0, 0]]), 2)
+    (array([[0., 1.]], dtype=float32), array([[0, 2]]))
+    """
+
+    def __init__(self, d):
+        super().__init__(d)
+        self.vectors = np.empty((0, self.d), dtype=np.float32)
+
+    def add(self, X):
+        X = self._check_add(X)
+        self.vectors = np.vstack([self.vectors, X])
+        self.ntotal = len(self.vectors)
+
+    def reset(self):
+        self.vectors = np.empty((0, self.d), dtype=np.float32)
+        self.ntotal = 0
+
+    def search(self, Q, k):
+        Q, k = self._check_search(Q, k)
+        distances = np.full((len(Q), k), MISSING_DISTANCE, dtype=np.float32)
+        ids = np.full((len(Q), k), -1, dtype=np.int64)
+        for block in _query_blocks(len(Q), self.ntotal):
+            distances[block], ids[block] = top_k(squared_distances(Q[block], self.vectors), k)
+        return distances, ids
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Inverted file: a k-means coarse quantiser and one list of vectors per cell
+# ---------------------------------------------------------------------------------------------------------------
+
+class IVFIndex(_Index):
+    """Inverted file with exact distances inside the cells (FAISS's ``IndexIVFFlat``).
+
+    ``train`` runs k-means to find ``nlist`` centroids (the *coarse quantiser*); ``add`` puts every vector in
+    the list of its nearest centroid; ``search`` compares the query with the ``nprobe`` nearest centroids and
+    then, exactly, with the vectors of those lists only. ``nprobe = nlist`` is exact search; small ``nprobe``
+    is fast and may miss neighbours that lie just across a cell boundary.
+
+    Parameters
+    ----------
+    d : int
+    nlist : int
+        Number of cells (k-means centroids).
+    nprobe : int, default=1
+        Number of cells searched per query (may be changed between searches).
+    n_iter : int, default=20
+        k-means iterations in ``train``.
+    random_state : int, default=0
+        Seed of the k-means initialisation and subsampling.
+    """
+
+    def __init__(self, d, nlist, nprobe=1, *, n_iter=20, random_state=0):
+        super().__init__(d)
+        self.nlist = _check_positive_int(nlist, "nlist")
+        self.nprobe = _check_positive_int(nprobe, "nprobe")
+        self.n_iter = _check_positive_int(n_iter, "n_iter")
+        self.random_state = random_state
+        self.is_trained = False
+        self.centroids = None
+        self._lists = [[] for _ in range(self.nlist)]
+
+    def train(self, X):
+        X = _check_vectors(X, self.d, "X")
+        self.centroids = kmeans(X, self.nlist, n_iter=self.n_iter, random_state=self.random_state)
+        self.is_trained = True
+
+    def add(self, X):
+        X = self._check_add(X)
+        lists = assign(X, self.centroids)
+        ids = np.arange(self.ntotal, self.ntotal + len(X))
+        order = np.argsort(lists, kind="stable")
+        bounds = np.searchsorted(lists[order], np.arange(self.nlist + 1))
+        self.list_ids = [np.concatenate([old, ids[order[a:b]]]) if self.ntotal else ids[order[a:b]]
+                         for old, a, b in zip(getattr(self, "list_ids", [None] * self.nlist), bounds[:-1], bounds[1:])]
+        self.list_vectors = [np.concatenate([old, X[order[a:b]]]) if self.ntotal else X[order[a:b]]
+                             for old, a, b in zip(getattr(self, "list_vectors", [None] * self.nlist),
+                                                  bounds[:-1], bounds[1:])]
+        self.list_sq_norms = [np.einsum("ij,ij->i", v, v) for v in self.list_vectors]
+        self.ntotal += len(X)
+
+    @property
+    def list_sizes(self):
+        """Number of vectors in each inverted list."""
+        return np.array([len(ids) for ids in self.list_ids]) if self.ntotal else np.zeros(self.nlist, dtype=int)
+
+    def search(self, Q, k):
+        Q, k = self._check_search(Q, k)
+        nprobe = min(_check_positive_int(self.nprobe, "nprobe"), self.nlist)
+        n = len(Q)
+        # 1. the nprobe nearest cells of every query
+        _, probes = top_k(squared_distances(Q, self.centroids), nprobe)
+        if self.ntotal == 0:
+            return (np.full((n, k), MISSING_DISTANCE, dtype=np.float32), np.full((n, k), -1, dtype=np.int64))
+        # 2. cell by cell: the queries that probe it, against its vectors (one matrix product per cell);
+        #    each (query, probe) keeps its best k, in slot `rank` of the query's candidate table
+        cand_d = np.full((n, nprobe, k), MISSING_DISTANCE, dtype=np.float32)
+        cand_i = np.full((n, nprobe, k), -1, dtype=np.int64)
+        q_sq = np.einsum("ij,ij->i", Q, Q)
+        flat = probes.ravel()
+        order = np.argsort(flat, kind="stable")
+        bounds = np.searchsorted(flat[order], np.arange(self.nlist + 1))
+        for cell in range(self.nlist):
+            hits = order[bounds[cell]:bounds[cell + 1]]
+            size = len(self.list_ids[cell])
+            if len(hits) == 0 or size == 0:
+                continue
+            queries, ranks = np.divmod(hits, nprobe)
+            D = q_sq[queries, None] - 2 * (Q[queries] @ self.list_vectors[cell].T) + self.list_sq_norms[cell]
+            np.maximum(D, 0, out=D)
+            cand_d[queries, ranks], cand_i[queries, ranks] = top_k(D, k, self.list_ids[cell])
+        # 3. merge the nprobe candidate lists of each query
+        return top_k(cand_d.reshape(n, -1), k, cand_i.reshape(n, -1))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Product quantisation
+# ---------------------------------------------------------------------------------------------------------------
+
+class PQIndex(_Index):
+    """Product quantisation (FAISS's ``IndexPQ``): each vector stored as ``m`` small integers.
+
+    The ``d`` coordinates are cut into ``m`` consecutive pieces of ``d / m``; for each piece k-means learns
+    ``2**nbits`` centroids (its *codebook*). A vector is stored as the ids of the nearest centroid of each piece
+    (``m`` codes of ``nbits`` bits instead of ``d`` floats: 64 floats = 256 bytes become 8 bytes with
+    ``m = 8, nbits = 8``). A query is compared with the *decoded* vectors by table look-up ("asymmetric
+    distance"): the squared distance from each query piece to every centroid of its codebook is computed once,
+    and the distance to a stored vector is the sum of ``m`` entries of that table.
+
+    Parameters
+    ----------
+    d : int
+    m : int
+        Number of pieces (must divide ``d``).
+    nbits : int, default=8
+        Bits per code, so ``2**nbits`` centroids per piece (at most 16).
+    n_iter, random_state : k-means settings.
+    """
+
+    def __init__(self, d, m, nbits=8, *, n_iter=20, random_state=0):
+        super().__init__(d)
+        self.m = _check_positive_int(m, "m")
+        self.nbits = _check_positive_int(nbits, "nbits")
+        if self.d % self.m:
+            raise ValueError(f"m must divide d: d = {self.d} is not a multiple of m = {self.m}")
+        if self.nbits > 16:
+            raise ValueError(f"nbits must be at most 16, got {self.nbits}")
+        self.n_iter = _check_positive_int(n_iter, "n_iter")
+        self.random_state = random_state
+        self.dsub = self.d // self.m
+        self.ksub = 2 ** self.nbits
+        self.is_trained = False
+        self.codebooks = None                     # (m, ksub, dsub)
+        self.codes = np.empty((0, self.m), dtype=np.uint8 if self.nbits <= 8 else np.uint16)
+
+    def _pieces(self, X):
+        return X.reshape(len(X), self.m, self.dsub)
+
+    def train(self, X):
+        X = _check_vectors(X, self.d, "X")
+        if len(X) < self.ksub:
+            raise ValueError(f"PQ training needs at least 2**nbits = {self.ksub} vectors, got {len(X)}")
+        pieces = self._pieces(X)
+        self.codebooks = np.stack([kmeans(pieces[:, j], self.ksub, n_iter=self.n_iter,
+                                          random_state=None if self.random_state is None else self.random_state + j)
+                                   for j in range(self.m)])
+        self.is_trained = True
+
+    def encode(self, X):
+        """The ``(n, m)`` codes: for each piece, the id of the nearest centroid of its codebook."""
+        if not self.is_trained:
+            raise RuntimeError("PQIndex must be trained before encoding: call train(X)")
+        pieces = self._pieces(_check_vectors(X, self.d, "X"))
+        return np.stack([assign(pieces[:, j], self.codebooks[j]) for j in range(self.m)], axis=1).astype(
+            self.codes.dtype)
+
+    def decode(self, codes):
+        """The vectors the codes stand for: the chosen centroids of all pieces, concatenated."""
+        if not self.is_trained:
+            raise RuntimeError("PQIndex must be trained before decoding: call train(X)")
+        codes = np.asarray(codes)
+        if codes.ndim != 2 or codes.shape[1] != self.m:
+            raise ValueError(f"codes must be an (n, m = {self.m}) array, got shape {codes.shape}")
+        if codes.size and (codes.min() < 0 or codes.max() >= self.ksub):
+            raise ValueError(f"codes must lie in 0 .. {self.ksub - 1}")
+        return np.concatenate([self.codebooks[j][codes[:, j]] for j in range(self.m)], axis=1)
+
+    def add(self, X):
+        X = self._check_add(X)
+        self.codes = np.vstack([self.codes, self.encode(X)])
+        self.ntotal = len(self.codes)
+
+    def search(self, Q, k):
+        Q, k = self._check_search(Q, k)
+        n = len(Q)
+        distances = np.full((n, k), MISSING_DISTANCE, dtype=np.float32)
+        ids = np.full((n, k), -1, dtype=np.int64)
+        if self.ntotal == 0:
+            return distances, ids
+        pieces = self._pieces(Q)
+        # tables[j] (n x ksub): squared distance of each query's piece j to every centroid of codebook j
+        tables = [squared_distances(pieces[:, j], self.codebooks[j]) for j in range(self.m)]
+        codes = self.codes.astype(np.intp)
+        for block in _query_blocks(n, self.ntotal, budget=2**22):
+            D = np.zeros((block.stop - block.start, self.ntotal), dtype=np.float32)
+            for j in range(self.m):
+                D += tables[j][block][:, codes[:, j]]
+            distances[block], ids[block] = top_k(D, k)
+        return distances, ids
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# HNSW: a hierarchy of proximity graphs, searched greedily from the top
+# ---------------------------------------------------------------------------------------------------------------
+
+@numba.njit(cache=True, inline="always")
+def _dist(X, i, q):
+    s = np.float32(0.0)
+    for t in range(X.shape[1]):
+        diff = X[i, t] - q[t]
+        s += diff * diff
+    return s
+
+
+@numba.njit(cache=True)
+def _insert_sorted(dist, ids, size, capacity, d, i):
+    """Insert (d, i) into the sorted arrays dist/ids[:size] (dropping the worst when full); returns the size."""
+    if size == capacity:
+        if d >= dist[size - 1]:
+            return size
+        size -= 1
+    pos = size
+    while pos > 0 and dist[pos - 1] > d:
+        dist[pos] = dist[pos - 1]
+        ids[pos] = ids[pos - 1]
+        pos -= 1
+    dist[pos] = d
+    ids[pos] = i
+    return size + 1
+
+
+@numba.njit(cache=True)
+def _search_layer(X, q, entry, entry_d, ef, links, counts, row_of, visited, stamp, out_d, out_i):
+    """Best-first search of one layer from ``entry``: the ``ef`` nearest nodes found, sorted, in out_d/out_i.
+
+    ``cand`` is the frontier (nodes still to expand, nearest first); ``out`` the best ``ef`` seen so far. The
+    walk stops when the nearest unexpanded candidate is farther than the worst of the ``ef`` results. The
+    layer's link table has one row per node of the layer: row ``row_of[node]`` (the identity on layer 0).
+    """
+    n_cand_cap = links.shape[1] * ef + 1
+    cand_d = np.empty(n_cand_cap, dtype=np.float32)
+    cand_i = np.empty(n_cand_cap, dtype=np.int64)
+    cand_d[0] = entry_d
+    cand_i[0] = entry
+    n_cand = 1
+    out_d[0] = entry_d
+    out_i[0] = entry
+    n_out = 1
+    visited[entry] = stamp
+    head = 0                                     # cand is kept sorted; head is its first unexpanded entry
+    while head < n_cand:
+        c_d = cand_d[head]
+        c = cand_i[head]
+        head += 1
+        if n_out == ef and c_d > out_d[n_out - 1]:
+            break
+        r = row_of[c]
+        for t in range(counts[r]):
+            nb = links[r, t]
+            if visited[nb] == stamp:
+                continue
+            visited[nb] = stamp
+            d = _dist(X, nb, q)
+            if n_out < ef or d < out_d[n_out - 1]:
+                n_out = _insert_sorted(out_d, out_i, n_out, ef, d, nb)
+                # insert into the frontier after head (compact it when full)
+                if n_cand == n_cand_cap:
+                    for s in range(head, n_cand):
+                        cand_d[s - head] = cand_d[s]
+                        cand_i[s - head] = cand_i[s]
+                    n_cand -= head
+                    head = 0
+                    if n_cand == n_cand_cap:             # still full: the worst can never be expanded
+                        if d >= cand_d[n_cand - 1]:
+                            continue
+                        n_cand -= 1
+                pos = n_cand
+                while pos > head and cand_d[pos - 1] > d:
+                    cand_d[pos] = cand_d[pos - 1]
+                    cand_i[pos] = cand_i[pos - 1]
+                    pos -= 1
+                cand_d[pos] = d
+                cand_i[pos] = nb
+                n_cand += 1
+    return n_out
+
+
+@numba.njit(cache=True)
+def _select_neighbours(X, cand_d, cand_i, n_cand, max_links, out):
+    """Malkov & Yashunin's heuristic: keep a candidate only if it is nearer to the new node than to every
+    neighbour kept so far (so the links point in different directions); returns how many were kept."""
+    kept = 0
+    for a in range(n_cand):
+        ca = cand_i[a]
+        good = True
+        for b in range(kept):
+            if _dist(X, out[b], X[ca]) < cand_d[a]:
+                good = False
+                break
+        if good:
+            out[kept] = ca
+            kept += 1
+            if kept == max_links:
+                break
+    return kept
+
+
+@numba.njit(cache=True)
+def _connect(X, node, level_links, level_counts, row_of, new, max_links, scratch_d, scratch_i):
+    """Add a link node -> new in one layer; if node has too many links, re-select them with the heuristic."""
+    r = row_of[node]
+    c = level_counts[r]
+    if c < max_links:
+        level_links[r, c] = new
+        level_counts[r] = c + 1
+        return
+    n = 0
+    for t in range(c):
+        n = _insert_sorted(scratch_d, scratch_i, n, max_links + 1, _dist(X, level_links[r, t], X[node]),
+                           level_links[r, t])
+    n = _insert_sorted(scratch_d, scratch_i, n, max_links + 1, _dist(X, new, X[node]), new)
+    kept = _select_neighbours(X, scratch_d, scratch_i, n, max_links, level_links[r])
+    level_counts[r] = kept
+
+
+@numba.njit(cache=True)
+def _hnsw_insert(X, start, stop, levels, links0, counts0, upper_links, upper_counts, upper_row, entry_point,
+                 max_level, M, ef_construction, visited, stamp):
+    """Insert nodes start..stop-1; returns (entry_point, max_level, stamp)."""
+    out_d = np.empty(ef_construction, dtype=np.float32)
+    out_i = np.empty(ef_construction, dtype=np.int64)
+    chosen = np.empty(2 * M, dtype=np.int64)
+    scratch_d = np.empty(2 * M + 1, dtype=np.float32)
+    scratch_i = np.empty(2 * M + 1, dtype=np.int64)
+    identity = np.arange(X.shape[0])
+    for node in range(start, stop):
+        level = levels[node]
+        if entry_point < 0:
+            entry_point = node
+            max_level = level
+            continue
+        q = X[node]
+        ep = entry_point
+        ep_d = _dist(X, ep, q)
+        # greedy descent through the layers above the node's own level
+        for layer in range(max_level, level, -1):
+            changed = True
+            while changed:
+                changed = False
+                r = upper_row[ep]
+                for t in range(upper_counts[layer - 1, r]):
+                    nb = upper_links[layer - 1, r, t]
+                    d = _dist(X, nb, q)
+                    if d < ep_d:
+                        ep_d = d
+                        ep = nb
+                        changed = True
+        # on each of the node's layers: ef_construction candidates, M links chosen by the heuristic
+        for layer in range(min(level, max_level), -1, -1):
+            stamp += 1
+            if layer == 0:
+                n_out = _search_layer(X, q, ep, ep_d, ef_construction, links0, counts0, identity, visited, stamp,
+                                      out_d, out_i)
+                kept = _select_neighbours(X, out_d, out_i, n_out, M, chosen)
+                for t in range(kept):
+                    links0[node, t] = chosen[t]
+                counts0[node] = kept
+                for t in range(kept):
+                    _connect(X, chosen[t], links0, counts0, identity, node, 2 * M, scratch_d, scratch_i)
+            else:
+                layer_links = upper_links[layer - 1]
+                layer_counts = upper_counts[layer - 1]
+                n_out = _search_layer(X, q, ep, ep_d, ef_construction, layer_links, layer_counts, upper_row,
+                                      visited, stamp, out_d, out_i)
+                kept = _select_neighbours(X, out_d, out_i, n_out, M, chosen)
+                r = upper_row[node]
+                for t in range(kept):
+                    layer_links[r, t] = chosen[t]
+                layer_counts[r] = kept
+                for t in range(kept):
+                    _connect(X, chosen[t], layer_links, layer_counts, upper_row, node, M, scratch_d, scratch_i)
+            ep = out_i[0]
+            ep_d = out_d[0]
+        if level > max_level:
+            max_level = level
+            entry_point = node
+    return entry_point, max_level, stamp
+
+
+@numba.njit(cache=True)
+def _hnsw_search(X, Q, k, ef, links0, counts0, upper_links, upper_counts, upper_row, entry_point, max_level,
+                 visited, stamp, out_dist, out_ids):
+    ef = max(ef, k)
+    identity = np.arange(X.shape[0])
+    res_d = np.empty(ef, dtype=np.float32)
+    res_i = np.empty(ef, dtype=np.int64)
+    for qi in range(Q.shape[0]):
+        q = Q[qi]
+        ep = entry_point
+        ep_d = _dist(X, ep, q)
+        for layer in range(max_level, 0, -1):          # greedy: one nearest node per upper layer
+            changed = True
+            while changed:
+                changed = False
+                r = upper_row[ep]
+                for t in range(upper_counts[layer - 1, r]):
+                    nb = upper_links[layer - 1, r, t]
+                    d = _dist(X, nb, q)
+                    if d < ep_d:
+                        ep_d = d
+                        ep = nb
+                        changed = True
+        stamp += 1
+        n = _search_layer(X, q, ep, ep_d, ef, links0, counts0, identity, visited, stamp, res_d, res_i)
+        for t in range(min(k, n)):
+            out_dist[qi, t] = res_d[t]
+            out_ids[qi, t] = res_i[t]
+    return stamp
+
+
+class HNSWIndex(_Index):
+    """Hierarchical navigable small world graph (Malkov & Yashunin 2018; hnswlib, FAISS's ``IndexHNSWFlat``).
+
+    Every vector is a node of layer 0; it also appears on layers 1, 2, ... up to a random level drawn with
+    :math:`P(\\text{level} \\ge \\ell) = M^{-\\ell}`, so each layer holds about ``1/M`` of the one below. A new
+    node descends greedily from the top to its level, then on each of its layers finds ``ef_construction``
+    candidates by best-first search and links to ``M`` of them (``2 M`` allowed on layer 0), chosen so that
+    the links point in different directions. A query descends the same way and runs a best-first search with a
+    list of ``ef_search`` candidates on layer 0: larger ``ef_search`` gives higher recall and fewer queries
+    per second.
+
+    Parameters
+    ----------
+    d : int
+    M : int, default=16
+        Links per node on the upper layers (``2 M`` on layer 0).
+    ef_construction : int, default=200
+        Candidate list size while building.
+    ef_search : int, default=50
+        Candidate list size while searching (at least ``k`` is used).
+    random_state : int, default=0
+        Seed of the level draws.
+    """
+
+    def __init__(self, d, M=16, ef_construction=200, ef_search=50, *, random_state=0):
+        super().__init__(d)
+        self.M = _check_positive_int(M, "M", minimum=2)
+        self.ef_construction = _check_positive_int(ef_construction, "ef_construction")
+        self.ef_search = _check_positive_int(ef_search, "ef_search")
+        self.random_state = random_state
+        self._rng = np.random.default_rng(random_state)
+        self.vectors = np.empty((0, self.d), dtype=np.float32)
+        self.levels = np.empty(0, dtype=np.int64)
+        self.links0 = np.empty((0, 2 * self.M), dtype=np.int64)
+        self.counts0 = np.empty(0, dtype=np.int64)
+        self.upper_row = np.empty(0, dtype=np.int64)
+        self.upper_links = np.empty((0, 0, self.M), dtype=np.int64)
+        self.upper_counts = np.empty((0, 0), dtype=np.int64)
+        self.entry_point = -1
+        self.max_level = 0
+        self._stamp = 0
+
+    def add(self, X):
+        X = self._check_add(X)
+        start, n_new = self.ntotal, len(X)
+        new_levels = np.floor(-np.log(1.0 - self._rng.random(n_new)) / math.log(self.M)).astype(np.int64)
+        self.vectors = np.vstack([self.vectors, X])
+        self.levels = np.concatenate([self.levels, new_levels])
+        self.links0 = np.vstack([self.links0, np.full((n_new, 2 * self.M), -1, dtype=np.int64)])
+        self.counts0 = np.concatenate([self.counts0, np.zeros(n_new, dtype=np.int64)])
+        # upper layers: one row per node whose level is >= 1
+        n_rows_old = self.upper_links.shape[1]
+        new_rows = np.full(n_new, -1, dtype=np.int64)
+        high = new_levels > 0
+        new_rows[high] = n_rows_old + np.arange(int(high.sum()))
+        self.upper_row = np.concatenate([self.upper_row, new_rows])
+        n_layers = int(max(self.levels.max(initial=0), self.upper_links.shape[0]))
+        n_rows = n_rows_old + int(high.sum())
+        links = np.full((n_layers, n_rows, self.M), -1, dtype=np.int64)
+        counts = np.zeros((n_layers, n_rows), dtype=np.int64)
+        links[: self.upper_links.shape[0], :n_rows_old] = self.upper_links
+        counts[: self.upper_counts.shape[0], :n_rows_old] = self.upper_counts
+        self.upper_links, self.upper_counts = links, counts
+        visited = np.zeros(len(self.vectors), dtype=np.int64)
+        self.entry_point, self.max_level, _ = _hnsw_insert(
+            self.vectors, start, start + n_new, self.levels, self.links0, self.counts0, self.upper_links,
+            self.upper_counts, self.upper_row, self.entry_point, self.max_level, self.M, self.ef_construction,
+            visited, 0)
+        self.ntotal = len(self.vectors)
+
+    def search(self, Q, k):
+        Q, k = self._check_search(Q, k)
+        distances = np.full((len(Q), k), MISSING_DISTANCE, dtype=np.float32)
+        ids = np.full((len(Q), k), -1, dtype=np.int64)
+        if self.ntotal == 0:
+            return distances, ids
+        visited = np.zeros(self.ntotal, dtype=np.int64)
+        _hnsw_search(self.vectors, Q, k, _check_positive_int(self.ef_search, "ef_search"), self.links0,
+                     self.counts0, self.upper_links, self.upper_counts, self.upper_row, self.entry_point,
+                     self.max_level, visited, 0, distances, ids)
+        return distances, ids
