@@ -34,7 +34,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
-from .guard import CHECK_EXPRESSION, GUARD_SOURCE, INSTALL_EXPRESSION
+from .guard import CHECK_AFTER_TEST_EXPRESSION, CHECK_EXPRESSION, GUARD_SOURCE, INSTALL_EXPRESSION
 from .sandbox import Sandbox, SandboxKernelManager
 
 INTEGRITY_ERROR = "GraderIntegrityError"
@@ -154,8 +154,9 @@ class GuardedExecute(Execute):
         return True
 
     # ------------------------------------------------------------------ guard
-    async def _guard(self):
-        reply = await self._request("", user_expressions={"findings": CHECK_EXPRESSION})
+    async def _guard(self, after_test=False):
+        expression = CHECK_AFTER_TEST_EXPRESSION if after_test else CHECK_EXPRESSION
+        reply = await self._request("", user_expressions={"findings": expression})
         if reply is None:
             return ["the kernel did not answer the grader's integrity check"]
         result = reply["content"].get("user_expressions", {}).get("findings", {})
@@ -257,7 +258,7 @@ class GuardedExecute(Execute):
             self.events.append({"cell": grade_id(cell, index), "kind": "output limit",
                                 "detail": f"more than {self.output_limit} bytes"})
         if test and recover is None:
-            findings += await self._guard()
+            findings += await self._guard(after_test=True)
         if findings:
             unique = list(dict.fromkeys(findings))
             cell.outputs.append(error_output(INTEGRITY_ERROR, "; ".join(unique)))

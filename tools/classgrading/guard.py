@@ -24,6 +24,9 @@ output limit) does not depend on the kernel's cooperation.
 
 GUARD_MODULE = "__grader_guard__"
 CHECK_EXPRESSION = f"__import__('sys').modules[{GUARD_MODULE!r}].check()"
+# After a test cell: the test's own code may rebind names (``for _c in ...``) that a submission had bound
+# to a watched module; that is not tampering, so alias changes are only re-tracked, not flagged.
+CHECK_AFTER_TEST_EXPRESSION = f"__import__('sys').modules[{GUARD_MODULE!r}].check(after_test=True)"
 # The snapshot is taken by an expression too, so that it sees the kernel in the same state as every check
 # (IPython swaps sys.displayhook and ipykernel swaps builtins.input while a cell runs).
 INSTALL_EXPRESSION = f"__import__('sys').modules[{GUARD_MODULE!r}].install()"
@@ -73,7 +76,7 @@ def __grader_define():
             state["aliases"] = {k: v for k, v in list(shell.user_ns.items())
                                 if isinstance(v, types.ModuleType) and id(v) in mods}
 
-        def check():
+        def check(after_test=False):
             findings = []
             for name, value in snapshot_builtins.items():
                 current = vars(builtins).get(name, KeyError)
@@ -138,7 +141,7 @@ def __grader_define():
                 findings.append("__builtins__ of the notebook was replaced")
                 shell.user_ns["__builtins__"] = builtins
             for name, module in state["aliases"].items():
-                if shell.user_ns.get(name) is not module:
+                if shell.user_ns.get(name) is not module and not after_test:
                     findings.append(f"the name {name!r} (module {module.__name__}) was rebound")
                     shell.user_ns[name] = module
             _track_aliases()

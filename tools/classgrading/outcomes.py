@@ -48,10 +48,17 @@ def hidden_lines(source):
 
 
 def redact(message, secret_lines):
+    """Replace every line of hidden test code in ``message``, and drop message lines that hold a fragment of one."""
     for line in secret_lines:
         if line in message:
             message = message.replace(line, "[hidden test code]")
-    return message
+    kept = []
+    for part in message.splitlines():
+        fragment = part.strip()
+        if len(fragment) >= 8 and any(fragment in line for line in secret_lines):
+            part = "[hidden test code]"
+        kept.append(part)
+    return "\n".join(kept)
 
 
 def failure_message(cell):
@@ -59,12 +66,11 @@ def failure_message(cell):
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             ename, evalue = output.get("ename", "Error"), ANSI.sub("", str(output.get("evalue", ""))).strip()
-            text = f"{ename}: {evalue}" if evalue else ename
-            return text[:MAX_MESSAGE]
+            return f"{ename}: {evalue}" if evalue else ename
     for output in cell.get("outputs", []):
         if output.get("output_type") == "stream" and output.get("name") == "stderr":
             first = ANSI.sub("", output.get("text", "")).strip().splitlines()
-            return ("wrote to stderr: " + (first[-1] if first else ""))[:MAX_MESSAGE]
+            return "wrote to stderr: " + (first[-1] if first else "")
     return ""
 
 
@@ -108,5 +114,9 @@ def notebook_outcome(gradebook, course_root, assignment_id, student_id, notebook
                 message = "partial credit"
             if kind == "hidden test":
                 message = redact(message, hidden_lines(source.source))
+            if len(message) > MAX_MESSAGE:
+                message = message[:MAX_MESSAGE].rsplit(" ", 1)[0] + " ..."
+                if kind == "hidden test":  # a fragment cut at the end could still be a piece of hidden code
+                    message = redact(message, hidden_lines(source.source))
         outcome.cells.append(CellOutcome(grade.name, kind, grade.max_score, grade.score, message))
     return outcome

@@ -1,0 +1,181 @@
+"""The class autograder (tools/autograde_class.py) on a synthetic class with hostile submissions.
+
+One run of the command as the README gives it (``--jobs 2``) on every
+submission of ``class_synthetic.build_class``; then:
+
+* every test cell of every submission has exactly its expected points in the
+  gradebook (the wrong rounds: exactly what nbgrader's own ``nbgrader autograde``
+  gives for the same notebook, run beside it as the reference);
+* a student graded before the run (with a manual score) is unchanged; solutions/,
+  notebooks/, submitted/ and the config are byte for byte unchanged; nothing was
+  planted in autograded/ or feedback/ by student code;
+* the summary names each submission that was not gradable or was flagged, and why;
+* each student's feedback shows points and messages but no line of hidden test code;
+* grades.csv agrees with the gradebook, and the report is one HTML file with its figures.
+"""
+
+import csv
+import hashlib
+import html
+import os
+from pathlib import Path
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from tests.grading.class_synthetic import NB01, build_class, points_of_tests, write_reference_submissions
+from tests.grading.course import ROOT, Course, build_notebooks, cells_by_id
+from tools.classgrading.outcomes import hidden_lines
+
+ASSIGNMENTS = build_notebooks.assignments()
+TIMEOUT = 40   # seconds per cell: the slowest solution cell takes under 10 s alone, more when the suite shares the cores
+
+
+def digest(folder):
+    h = hashlib.sha256()
+    for path in sorted(Path(folder).rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            h.update(str(path.relative_to(folder)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def scores_in(db_path):
+    from nbgrader.api import Gradebook
+
+    result = {}
+    with Gradebook(f"sqlite:///{db_path}") as gradebook:
+        for assignment in gradebook.assignments:
+            for submission in gradebook.assignment_submissions(assignment.name):
+                cells = {}
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        cells[grade.name] = (grade.auto_score, grade.manual_score, grade.needs_manual_grade)
+                result[(submission.student_id, assignment.name)] = cells
+    return result
+
+
+def add_earlier_student(db_path):
+    """A student graded before this run, with a manual score: the run must leave them alone."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{db_path}") as gradebook:
+        gradebook.update_or_create_student("earlier", first_name="Ada")
+        submission = gradebook.update_or_create_submission(NB01, "earlier")
+        for notebook in submission.notebooks:
+            for i, grade in enumerate(notebook.grades):
+                grade.auto_score = float(i % 2)
+                grade.manual_score = 1.0 if grade.cell.cell_type == "markdown" else None
+                grade.needs_manual_grade = False
+        gradebook.db.commit()
+
+
+def reference_autograde(root, assignment_ids, out):
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+    for assignment_id in assignment_ids:
+        result = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", assignment_id, "--create",
+                                 f"--Execute.timeout={TIMEOUT}", f"--CourseDirectory.db_url=sqlite:///{root}/gradebook.db"],
+                                cwd=root, env=env, capture_output=True, text=True)
+        out.append(result)
+
+
+@pytest.mark.slow
+def test_class_autograde_synthetic_class(tmp_path):
+    course = Course(tmp_path / "course", ASSIGNMENTS)
+    reference = tmp_path / "reference"
+    shutil.copytree(course.root, reference)
+    subs = build_class(course, ASSIGNMENTS)
+    assert len(subs) >= 30
+    write_reference_submissions(reference, subs)
+    db_path = course.root / "gradebook.db"
+    add_earlier_student(db_path)
+    before = scores_in(db_path)
+    untouched = {name: digest(course.root / name) for name in ("solutions", "notebooks", "submitted")}
+    config = (course.root / "nbgrader_config.py").read_bytes()
+
+    reference_runs = []
+    reference_ids = sorted({s.assignment for s in subs if s.expected is None})
+    thread = threading.Thread(target=reference_autograde, args=(reference, reference_ids, reference_runs))
+    thread.start()
+    started = time.monotonic()
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+    run = subprocess.run([sys.executable, str(ROOT / "tools" / "autograde_class.py"), "--jobs", "2",
+                          "--timeout", str(TIMEOUT), "--memory", "3G"],
+                         cwd=course.root, env=env, capture_output=True, text=True, timeout=900)
+    seconds = time.monotonic() - started
+    thread.join()
+    print(f"class autograde: {len(subs)} submissions in {seconds:.1f} s\n{run.stdout}")
+    assert run.returncode == 0, run.stderr[-5000:]
+    assert "failed=" in run.stderr, "no progress bar with the failure count"
+
+    after = scores_in(db_path)
+    reference_scores = scores_in(reference / "gradebook.db")
+    problems = []
+    for sub in subs:
+        points = points_of_tests(course.solution_notebook(sub.assignment))
+        got_cells = after.get((sub.student, sub.assignment))
+        if got_cells is None:
+            problems.append(f"{sub.student}: not in the gradebook")
+            continue
+        got = {name: got_cells[name][0] for name in points}
+        if sub.expected is None:
+            ref = reference_scores.get((sub.student, sub.assignment))
+            assert ref is not None, f"plain nbgrader did not grade {sub.student}: {reference_runs}"
+            expected = {name: ref[name][0] for name in points}
+            exercise_lost = sum(expected.values()) < sum(points.values())
+            assert exercise_lost, f"{sub.student} ({sub.why}) earned full marks from plain nbgrader"
+        else:
+            expected = sub.expected
+        if got != expected:
+            diff = {name: (got[name], expected[name]) for name in points if got[name] != expected[name]}
+            problems.append(f"{sub.student} ({sub.why}): got/expected {diff}")
+    assert not problems, "\n".join(problems) + "\n" + run.stdout[-4000:]
+
+    # nobody else changed; nothing outside the run's own output was touched
+    assert after[("earlier", NB01)] == before[("earlier", NB01)]
+    assert {name: digest(course.root / name) for name in untouched} == untouched
+    assert (course.root / "nbgrader_config.py").read_bytes() == config
+    assert not list(course.root.rglob("planted.txt"))
+
+    # the summary says what happened to whom
+    lines = run.stdout.splitlines()
+    for sub in subs:
+        mentioned = " ".join(line for line in lines if f" {sub.student}/" in line)
+        for flag in sub.flags:
+            assert flag in mentioned, f"{sub.student}: the summary should say {flag!r}: {mentioned!r}"
+        if not sub.gradable:
+            assert "NOT GRADABLE" in mentioned
+
+    # feedback: points and messages, never hidden test code
+    secrets = set()
+    for assignment_id in ASSIGNMENTS:
+        for cell in cells_by_id(course.solution_notebook(assignment_id)).values():
+            secrets.update(hidden_lines(cell.source))
+    for sub in subs:
+        page = course.root / "feedback" / sub.student / sub.assignment / f"{sub.assignment}.html"
+        text = html.unescape(page.read_text())
+        leaked = [line for line in secrets if line in text]
+        assert not leaked, f"{sub.student}'s feedback shows hidden test code: {leaked[:3]}"
+        total = sum(sub.expected.values()) if sub.expected else None
+        if total is not None:
+            assert re.search(rf"<b>{total:g} / ", page.read_text()), f"{sub.student}: total {total:g} not shown"
+    smuggled = html.unescape((course.root / "feedback" / "h_leak" / NB01 / f"{NB01}.html").read_text())
+    assert "smuggled" in smuggled and "[hidden test code]" in smuggled
+
+    # export and report
+    with open(course.root / "grades.csv") as handle:
+        rows = {(row["student_id"], row["assignment"]): float(row["raw_score"]) for row in csv.DictReader(handle)}
+    for sub in subs:
+        cells = after[(sub.student, sub.assignment)].values()
+        total = sum(manual if manual is not None else (auto or 0) for auto, manual, _ in cells)
+        assert rows[(sub.student, sub.assignment)] == pytest.approx(total)
+    report = (course.root / "grade_report.html").read_text()
+    assert report.count("src='data:image/png;base64,") >= 3 * len(ASSIGNMENTS) - 1
+    for assignment_id in ASSIGNMENTS:
+        assert f"<h2>{assignment_id}</h2>" in report
+    assert "Most common failure messages" in report and "NotImplementedError" in report
