@@ -1,0 +1,89 @@
+"""Grade the synthetic class with tools/autograde_class.py: --jobs 1 against --jobs 2, and against plain execution.
+
+    python benchmarks/bench_autograde.py [ASSIGNMENT ...]    # default: every assignment in solutions/
+
+The class is the one the test suite grades (tests/grading/class_synthetic.py):
+correct, blank, partial and wrong submissions of every notebook, and notebook
+01's hostile submissions (infinite loops, a memory bomb, os._exit, ...). Each
+run starts from its own fresh copy of the course, so both runs do the same work.
+
+Printed: wall time with --jobs 1 and --jobs 2, the speed-up, and the ratio of
+the --jobs 2 time to plain execution of the same notebooks (`jupyter nbconvert
+--execute`, one after another, summed and divided by the 2 cores), which is
+what grading would cost with no nbgrader, no sandbox and no guard. Plain
+execution gets the same per-cell time limit and memory limit (through
+``prlimit``), so the hostile notebooks stop there too.
+Targets (issue 9): speed-up >= 1.8 on 2 cores; total <= 1.3x plain execution / cores.
+"""
+
+import os
+from pathlib import Path
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+
+from tests.grading.class_synthetic import build_class  # noqa: E402
+from tests.grading.course import Course, build_notebooks  # noqa: E402
+
+TIMEOUT = 30          # seconds per cell, for both the class autograder and plain execution
+MEMORY = "3G"
+CORES = 2
+
+
+def grade(course_template, workdir, jobs):
+    course = workdir / f"jobs{jobs}"
+    shutil.copytree(course_template, course, symlinks=True)
+    started = time.perf_counter()
+    run = subprocess.run([sys.executable, str(ROOT / "tools" / "autograde_class.py"), "--jobs", str(jobs),
+                          "--timeout", str(TIMEOUT), "--memory", MEMORY, "--quiet"],
+                         cwd=course, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if run.returncode != 0:
+        raise SystemExit(f"autograde_class.py --jobs {jobs} failed:\n{run.stderr[-3000:]}")
+    return seconds
+
+
+def plain_execution(course_template, workdir):
+    """Every submitted notebook through `jupyter nbconvert --execute`, one at a time; summed seconds."""
+    total = 0.0
+    for notebook in sorted((course_template / "submitted").glob("*/*/*.ipynb")):
+        folder = workdir / "plain" / notebook.parent.relative_to(course_template / "submitted")
+        folder.mkdir(parents=True)
+        copy = folder / notebook.name
+        shutil.copy(notebook, copy)
+        started = time.perf_counter()
+        subprocess.run(["prlimit", f"--as={3 * 2**30}", "--", sys.executable, "-m", "jupyter", "nbconvert",
+                        "--to", "notebook", "--execute", "--allow-errors", f"--ExecutePreprocessor.timeout={TIMEOUT}",
+                        "--ExecutePreprocessor.kernel_name=python3", "--output", str(copy), str(copy)],
+                       cwd=folder, capture_output=True, text=True)
+        total += time.perf_counter() - started
+    return total
+
+
+def main(assignment_ids):
+    assignment_ids = assignment_ids or build_notebooks.assignments()
+    with tempfile.TemporaryDirectory(prefix="bench-autograde-") as tmp:
+        workdir = Path(tmp)
+        course = Course(workdir / "template", assignment_ids)
+        subs = build_class(course, assignment_ids)
+        print(f"synthetic class: {len(subs)} submissions of {', '.join(assignment_ids)}", flush=True)
+        one = grade(course.root, workdir, 1)
+        print(f"--jobs 1: {one:7.1f} s", flush=True)
+        two = grade(course.root, workdir, 2)
+        print(f"--jobs 2: {two:7.1f} s", flush=True)
+        plain = plain_execution(course.root, workdir)
+        print(f"plain nbconvert --execute, summed: {plain:7.1f} s; / {CORES} cores = {plain / CORES:.1f} s")
+    speedup = one / two
+    ratio = two / (plain / CORES)
+    print(f"speed-up --jobs 2 vs --jobs 1: {speedup:.2f}x (target >= 1.8): {'met' if speedup >= 1.8 else 'NOT met'}")
+    print(f"--jobs 2 / (plain / cores): {ratio:.2f} (target <= 1.3): {'met' if ratio <= 1.3 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
