@@ -143,6 +143,8 @@ def load_model():
     except ImportError as error:
         raise ImportError(f"{_EXTRA_HINT} (missing: {error.name})") from error
     huggingface_hub.constants.HF_HUB_OFFLINE = True     # in case the hub was imported before this module
+    from transformers.utils import logging as transformers_logging
+    transformers_logging.disable_progress_bar()          # no "Loading weights" bar in notebook outputs
     model = SentenceTransformer(model_path(), device="cpu")
     model.eval()
     return model
