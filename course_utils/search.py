@@ -574,6 +574,24 @@ def _connect(X, node, level_links, level_counts, row_of, new, max_links, scratch
 
 
 @numba.njit(cache=True)
+def _greedy_descent(X, q, ep, ep_d, top, bottom, upper_links, upper_counts, upper_row):
+    """From layer ``top`` down to (not including) ``bottom``: move to a closer neighbour while there is one."""
+    for layer in range(top, bottom, -1):
+        changed = True
+        while changed:
+            changed = False
+            r = upper_row[ep]
+            for t in range(upper_counts[layer - 1, r]):
+                nb = upper_links[layer - 1, r, t]
+                d = _dist(X, nb, q)
+                if d < ep_d:
+                    ep_d = d
+                    ep = nb
+                    changed = True
+    return ep, ep_d
+
+
+@numba.njit(cache=True)
 def _hnsw_insert(X, start, stop, levels, links0, counts0, upper_links, upper_counts, upper_row, entry_point,
                  max_level, M, ef_construction, visited, stamp):
     """Insert nodes start..stop-1; returns (entry_point, max_level, stamp)."""
@@ -593,18 +611,7 @@ def _hnsw_insert(X, start, stop, levels, links0, counts0, upper_links, upper_cou
         ep = entry_point
         ep_d = _dist(X, ep, q)
         # greedy descent through the layers above the node's own level
-        for layer in range(max_level, level, -1):
-            changed = True
-            while changed:
-                changed = False
-                r = upper_row[ep]
-                for t in range(upper_counts[layer - 1, r]):
-                    nb = upper_links[layer - 1, r, t]
-                    d = _dist(X, nb, q)
-                    if d < ep_d:
-                        ep_d = d
-                        ep = nb
-                        changed = True
+        ep, ep_d = _greedy_descent(X, q, ep, ep_d, max_level, level, upper_links, upper_counts, upper_row)
         # on each of the node's layers: ef_construction candidates, M links chosen by the heuristic
         for layer in range(min(level, max_level), -1, -1):
             stamp += 1
@@ -648,18 +655,8 @@ def _hnsw_search(X, Q, k, ef, links0, counts0, upper_links, upper_counts, upper_
         q = Q[qi]
         ep = entry_point
         ep_d = _dist(X, ep, q)
-        for layer in range(max_level, 0, -1):          # greedy: one nearest node per upper layer
-            changed = True
-            while changed:
-                changed = False
-                r = upper_row[ep]
-                for t in range(upper_counts[layer - 1, r]):
-                    nb = upper_links[layer - 1, r, t]
-                    d = _dist(X, nb, q)
-                    if d < ep_d:
-                        ep_d = d
-                        ep = nb
-                        changed = True
+        # greedy: one nearest node per upper layer
+        ep, ep_d = _greedy_descent(X, q, ep, ep_d, max_level, 0, upper_links, upper_counts, upper_row)
         stamp += 1
         n = _search_layer(X, q, ep, ep_d, ef, links0, counts0, identity, visited, stamp, res_d, res_i)
         for t in range(min(k, n)):
