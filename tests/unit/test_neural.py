@@ -123,6 +123,14 @@ def test_no_torch_without_neural():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_missing_extra_names_the_install_command():
+    """Without torch (blocked here), importing course_utils.neural says which extra to install and how."""
+    code = ("import sys; sys.modules['torch'] = None\n"
+            "try:\n    import course_utils.neural\nexcept ImportError as error:\n    print(error)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert '"neural" extra' in result.stdout and 'pip install -e ".[neural]"' in result.stdout, result.stdout
+
+
 # --- the image network ---------------------------------------------------------------------------------------------
 
 def test_shift_image():
