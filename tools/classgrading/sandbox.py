@@ -100,12 +100,14 @@ class Sandbox:
             path = Path("/etc") / name
             if path.exists():
                 argv += ["--ro-bind", str(path), str(path)]
+        # The private /tmp comes before the read-only binds: a course (or its virtual environment) that
+        # lives under /tmp, as a fresh clone in CI may, is bound on top of it rather than hidden by it.
+        argv += ["--proc", "/proc", "--dev", "/dev",
+                 "--size", str(limits.tmp_size), "--tmpfs", "/tmp"]
         mpl_cache = Path.home() / ".cache" / "matplotlib"
         for path in self.default_readonly():
             if Path(path).exists() and path != str(mpl_cache):
                 argv += ["--ro-bind", path, path]
-        argv += ["--proc", "/proc", "--dev", "/dev",
-                 "--size", str(limits.tmp_size), "--tmpfs", "/tmp"]
         if mpl_cache.is_dir():
             argv += ["--ro-bind", str(mpl_cache), "/tmp/matplotlib"]
         # CPU topology, read by OpenBLAS, numba and torch at import time (read-only, no secrets).
