@@ -19,6 +19,7 @@ import io
 import logging
 import os
 from pathlib import Path
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -244,7 +245,9 @@ def grade(task):
                 converter.start()
             except Exception as error:  # nbgrader's NbGraderException: the details are in its log
                 status = "failed"
-                reason = f"nbgrader could not grade it: {error}"
+                # nbgrader's own message only points at its log; the last exception named there says why
+                named = re.findall(r"^\s*(\w+(?:Error|Exception|Exit)\b.*)$", log.getvalue(), re.M)
+                reason = f"nbgrader could not grade it: {named[-1] if named else error}"
         else:
             status = "failed"
             reason = "no notebook of the assignment was submitted in a readable form"
