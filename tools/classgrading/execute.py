@@ -257,6 +257,9 @@ class GuardedExecute(Execute):
         if self._limit_hit:
             self.events.append({"cell": grade_id(cell, index), "kind": "output limit",
                                 "detail": f"more than {self.output_limit} bytes"})
+            # Whether the interrupt stopped the cell or came after it had finished depends on timing; so that
+            # the grade does not, the cell counts as failed and the kernel is replaced without it.
+            recover = recover or "the cell exceeded the output limit"
         if test and recover is None:
             findings += await self._guard(after_test=True)
         if findings:
