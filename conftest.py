@@ -15,6 +15,14 @@ os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Parallelism comes from the xdist workers and the class autograder's jobs, one core each: BLAS libraries
+# that also start a thread per core would fight over the two cores (OpenBLAS threads spin while they wait).
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+# The longest tests start first, so that no worker is left running one of them alone at the end.
+_START_FIRST = ("tests/grading/test_class_autograde.py", "tests/grading/test_roundtrip.py", "tests/browser/",
+                "tests/grading/")
 
 
 @pytest.hookimpl(optionalhook=True)  # optional: `-p no:xdist` runs without xdist
@@ -35,8 +43,14 @@ def pytest_xdist_make_scheduler(config, log):
     return NotebookScheduling(config, log)
 
 
+def _start_rank(item):
+    nodeid = item.nodeid
+    return next((rank for rank, prefix in enumerate(_START_FIRST) if nodeid.startswith(prefix)), len(_START_FIRST))
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if type(item).__name__ == "IPyNbCell":
             item.add_marker(pytest.mark.slow)
+    items.sort(key=_start_rank)  # stable: a notebook's cells keep their order
