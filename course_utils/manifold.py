@@ -23,7 +23,7 @@ t-SNE (notebook 04) lives in ``course_utils.tsne`` and is re-exported as
 ``manifold.TSNE`` so that the course mirrors ``sklearn.manifold``.
 """
 
-from numbers import Integral, Real
+from numbers import Real
 import warnings
 
 import numpy as np
@@ -35,6 +35,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from course_utils import graphs
+from course_utils.decomposition import flip_signs
 
 __all__ = ["ClassicalMDS", "Isomap", "LaplacianEigenmaps", "DiffusionMap", "TSNE"]
 
@@ -55,11 +56,7 @@ def __getattr__(name):
 # ---------------------------------------------------------------------------------------------------------------
 
 def _check_int(estimator, name, low):
-    value = getattr(estimator, name)
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}.")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}.")
+    graphs._check_int(getattr(estimator, name), name, low)
 
 
 def _check_n_components(n_components, limit, what):
@@ -70,10 +67,7 @@ def _check_n_components(n_components, limit, what):
 
 def _sign_flip(vectors):
     """Make the largest-magnitude entry of each column positive (deterministic eigenvector signs)."""
-    rows = np.argmax(np.abs(vectors), axis=0)
-    signs = np.sign(vectors[rows, np.arange(vectors.shape[1])])
-    signs[signs == 0] = 1.0
-    return vectors * signs
+    return flip_signs(vectors.T)[0].T
 
 
 def _top_eigenpairs(B, k, random_state):
