@@ -9,9 +9,18 @@ Test cells stay short and read like a sentence::
         x = solve_orthogonal(U, b)
 
 Every helper raises ``AssertionError`` with a message meant for a student:
-what was expected, what was found, and where possible a hint at the usual
-mistake ("did you transpose?"). Nothing here knows any exercise's answer:
-test cells compute their own reference values.
+what was expected, what was found (the numbers in full, to a sensible
+precision), and where possible a hint at the usual mistake ("did you
+transpose?"). Nothing here knows any exercise's answer: test cells compute
+their own reference values. Every check takes ``name=``, the words that say
+which case failed; ``with check.case("a graph with an isolated node"):`` names
+a whole case, so that an exception raised by the student's code inside it
+says which case raised it.
+
+The class grader (``tools/classgrading``) runs test cells in its own process
+and the student's code in a sandboxed kernel; there the helpers work unchanged
+on the plain data the student's functions return, and :func:`forbid` is
+enforced inside the student's kernel (see :data:`_backend`).
 """
 
 from contextlib import contextmanager
@@ -25,7 +34,11 @@ import numpy as np
 _Failure = AssertionError
 
 __all__ = [
+    "case",
+    "that",
     "is_array",
+    "is_int",
+    "is_float",
     "shape",
     "close",
     "close_up_to_sign",
@@ -46,7 +59,113 @@ def _fail(message):
 def _describe(x):
     if isinstance(x, np.ndarray):
         return f"an array of shape {x.shape} and dtype {x.dtype}"
-    return f"a {type(x).__name__}"
+    described = getattr(type(x), "_describe_for_student", None)   # the class grader's handle on an object
+    if described is not None:
+        return described(x)
+    kind = type(x)
+    module = kind.__module__
+    qualified = kind.__name__ if module in ("builtins", "__main__") else f"{module.split('.')[0]}.{kind.__name__}"
+    return f"a {qualified}"
+
+
+def format_number(x):
+    """One number in full, to 10 significant digits: ``5.123456789``, ``-3``, ``inf``, ``(1+2j)``, ``True``."""
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    if isinstance(x, (complex, np.complexfloating)):
+        return f"({format_number(x.real)}{'+' if x.imag >= 0 else '-'}{format_number(abs(x.imag))}j)"
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        return repr(x)
+    if np.isnan(value) or np.isinf(value):
+        return str(value)
+    text = f"{value:.10g}"
+    return text if any(c in text for c in ".en") else text + ".0"   # 3.0 stays visibly a float
+
+
+def format_value(x, max_entries=12):
+    """A scalar in full, or a small array written out (rounded to 10 significant digits)."""
+    arr = np.asarray(x)
+    if arr.ndim == 0:
+        return format_number(arr[()]) if arr.dtype.kind in "biufc" else repr(x)
+    if arr.size <= max_entries and arr.dtype.kind in "biufc":
+        def nested(a):
+            return "[" + ", ".join(nested(row) if a.ndim > 1 else format_number(row) for row in a) + "]"
+        return nested(arr)
+    return f"an array of shape {arr.shape}"
+
+
+def describe_argument(x):
+    """How a test names an input in a message: small values written out, arrays by shape."""
+    if isinstance(x, np.ndarray):
+        if x.size <= 6 and x.dtype.kind in "biufc":
+            return format_value(x)
+        return f"array of shape {x.shape}"
+    if isinstance(x, (list, tuple)):
+        if len(x) <= 6 and all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in x):
+            return repr(type(x)(format_number(v) for v in x)).replace("'", "")
+        return f"{type(x).__name__} of length {len(x)}"
+    if isinstance(x, (bool, int, float, complex, np.number)):
+        return format_number(x)
+    if isinstance(x, str):
+        return repr(x) if len(x) <= 40 else f"a string of length {len(x)}"
+    if x is None:
+        return "None"
+    return _describe(x)
+
+
+def describe_call(func, args, kwargs):
+    """``diag_solve(array of shape (3,), [1, 0])``: which call a message is about."""
+    label = getattr(func, "__name__", "your function")
+    parts = [describe_argument(a) for a in args] + [f"{k}={describe_argument(v)}" for k, v in kwargs.items()]
+    return f"{label}({', '.join(parts)})"
+
+
+@contextmanager
+def case(label):
+    """Name one case of a test: an exception that the student's code raises inside says which case it was.
+
+    ``NotImplementedError`` (an unanswered exercise) and failed checks pass through unchanged.
+    """
+    try:
+        yield
+    except (_Failure, NotImplementedError):
+        raise
+    except Exception as exc:
+        raise _Failure(f"while testing {label}: your code raised {_exception_text(exc)}") from None
+
+
+def _exception_text(exc):
+    text = str(exc).strip()
+    name = getattr(exc, "student_type_name", None) or type(exc).__name__
+    return f"{name}: {text}" if text else name
+
+
+def that(condition, name):
+    """Fail with ``name`` (a sentence saying what should hold) unless ``condition`` is true."""
+    if not condition:
+        _fail(name if name.rstrip().endswith((".", "?", "!")) else name + ".")
+
+
+def is_int(x, name="your answer"):
+    """Check that ``x`` is a Python ``int`` (not a bool, not a NumPy integer)."""
+    if x is None:
+        _fail(f"{name} is None: did you forget to `return` it?")
+    if type(x) is not int:
+        hint = " Convert it with int(...)." if isinstance(x, (np.integer, np.floating)) else ""
+        _fail(f"{name} should be a Python int, but it is {_describe(x)}.{hint}")
+
+
+def is_float(x, name="your answer"):
+    """Check that ``x`` is a Python ``float`` (not a NumPy scalar or a 0-d array)."""
+    if x is None:
+        _fail(f"{name} is None: did you forget to `return` it?")
+    if type(x) is not float:
+        hint = " Convert it with float(...)." if isinstance(x, (np.number, np.ndarray, int)) else ""
+        _fail(f"{name} should be a Python float, but it is {_describe(x)}.{hint}")
 
 
 def is_array(x, name="your answer", ndim=None):
@@ -114,9 +233,12 @@ def close(actual, expected, name="your answer", rtol=1e-7, atol=1e-9):
     worst = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
     where = f" at index {tuple(int(i) for i in worst)}" if worst else ""
     message = (
-        f"{name} is not close enough to the expected value: largest difference {diff[worst]:.3g}{where} "
-        f"(expected {e[worst]!r:.12}, got {a[worst]!r:.12}; tolerance rtol={rtol:g}, atol={atol:g})."
+        f"{name} is not close enough to the expected value: largest difference {format_number(diff[worst])}{where} "
+        f"(expected {format_number(e[worst])}, got {format_number(a[worst])}; "
+        f"tolerance rtol={rtol:g}, atol={atol:g})."
     )
+    if 1 < a.size <= 12:
+        message += f" Expected {format_value(e)}, got {format_value(a)}."
     if a.ndim == 2 and a.shape[0] == a.shape[1] and np.allclose(a.T, e, rtol=rtol, atol=atol):
         message += " Your answer equals the transpose of the expected one."
     elif e.size and np.allclose(-a, e, rtol=rtol, atol=atol):
@@ -129,12 +251,27 @@ def equal(actual, expected, name="your answer"):
     if isinstance(expected, np.ndarray) or isinstance(actual, np.ndarray):
         a = np.asarray(actual)
         shape(a, np.shape(expected), name=name)
-        if not np.array_equal(a, expected):
-            bad = int(np.sum(a != np.asarray(expected)))
-            _fail(f"{name}: {bad} of {a.size} entries differ from the expected ones.")
+        e = np.asarray(expected)
+        if not np.array_equal(a, e):
+            differ = np.atleast_1d(a != e)
+            bad = int(np.sum(differ))
+            message = f"{name}: {bad} of {a.size} entries differ from the expected ones"
+            if a.ndim:
+                first = tuple(int(i) for i in np.argwhere(a != e)[0])
+                message += (f"; the first at index {first}: expected {format_number(e[first])}, "
+                            f"got {format_number(a[first])}")
+            if 1 < a.size <= 12:
+                message += f" (expected {format_value(e)}, got {format_value(a)})"
+            _fail(message + ".")
         return
     if actual != expected:
-        _fail(f"{name}: expected {expected!r}, got {actual!r}.")
+        _fail(f"{name}: expected {_show(expected)}, got {_show(actual)}.")
+
+
+def _show(x):
+    if isinstance(x, (bool, int, float, complex, np.number)):
+        return format_number(x)
+    return repr(x) if not isinstance(x, np.ndarray) else format_value(x)
 
 
 def close_up_to_sign(actual, expected, name="your answer", axis=0, rtol=1e-6, atol=1e-8):
@@ -182,21 +319,26 @@ def close_up_to_rotation(actual, expected, name="your embedding", atol=1e-6):
     close(a @ rotation, e, name=f"{name} (after the best rotation)", rtol=0, atol=atol)
 
 
-def raises(exception, func, *args, match=None, **kwargs):
-    """Check that ``func(*args, **kwargs)`` raises ``exception`` (with ``match`` in its message)."""
-    label = getattr(func, "__name__", "your function")
+def raises(exception, func, *args, match=None, name=None, **kwargs):
+    """Check that ``func(*args, **kwargs)`` raises ``exception`` (with ``match`` in its message).
+
+    ``name`` says which case this is; the message also names the call and its inputs.
+    """
+    label = describe_call(func, args, kwargs)
+    if name:
+        label = f"{label} ({name})"
     try:
         func(*args, **kwargs)
     except exception as exc:
         if match is not None and match.lower() not in str(exc).lower():
-            _fail(f"{label} raised {type(exc).__name__} as it should, but its message {str(exc)!r} "
+            _fail(f"{label} raised {exception.__name__} as it should, but its message {str(exc)!r} "
                   f"does not mention {match!r}.")
         return
     except NotImplementedError:
         raise
     except Exception as exc:
-        _fail(f"{label} should raise {exception.__name__} here, but raised {type(exc).__name__}: {exc}")
-    _fail(f"{label} should raise {exception.__name__} for this input, but it returned normally.")
+        _fail(f"{label} should raise {exception.__name__}, but raised {_exception_text(exc)}")
+    _fail(f"{label} should raise {exception.__name__}, but it returned normally.")
 
 
 def _resolve(dotted):

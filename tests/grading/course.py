@@ -37,16 +37,26 @@ class Variant:
     replace: dict = field(default_factory=dict)
 
 
-def variants_for(assignment_id):
-    """The wrong variants of one notebook (module ``variants/nbNN_*.py`` whose ASSIGNMENT matches)."""
+def exercise_data(assignment_id):
+    """The module ``variants/nbNN_*.py`` whose ASSIGNMENT matches: VARIANTS, ALTERNATIVES, REQUIREMENTS, CONTEXT."""
     from tests.grading import variants as package
 
     for info in pkgutil.iter_modules(package.__path__):
         module = importlib.import_module(f"{package.__name__}.{info.name}")
         if getattr(module, "ASSIGNMENT", None) == assignment_id:
-            return list(module.VARIANTS)
+            return module
     raise LookupError(f"No wrong variants are defined for {assignment_id}: add tests/grading/variants/ "
                       f"with ASSIGNMENT = {assignment_id!r}.")
+
+
+def variants_for(assignment_id):
+    """The wrong variants of one notebook."""
+    return list(exercise_data(assignment_id).VARIANTS)
+
+
+def alternatives_for(assignment_id):
+    """The differently written correct answers of one notebook (tests.grading.exercises.Alternative)."""
+    return list(getattr(exercise_data(assignment_id), "ALTERNATIVES", []))
 
 
 def cells_by_id(nb):
@@ -70,7 +80,8 @@ def exercise_of(grade_id):
 
 
 def answered(student_nb, solution_nb, variants=()):
-    """The student notebook with every answer cell filled in from the solution, then ``variants`` applied."""
+    """The student notebook with every answer cell filled in from the solution, then ``variants`` applied
+    (wrong variants or alternatives: text substitutions ``replace``, or a whole new ``source``)."""
     nb = nbformat.from_dict(student_nb)
     solution_cells = cells_by_id(solution_nb)
     for grade_id, cell in cells_by_id(nb).items():
@@ -81,6 +92,8 @@ def answered(student_nb, solution_nb, variants=()):
         if variant.cell not in ours:
             raise KeyError(f"variant {variant.why!r} names a cell {variant.cell!r} that the notebook lacks")
         cell = ours[variant.cell]
+        if getattr(variant, "source", None) is not None:
+            cell.source = variant.source
         for old, new in variant.replace.items():
             if old not in cell.source:
                 raise ValueError(f"variant {variant.why!r}: {old!r} is not in the solution of {variant.cell}")

@@ -116,3 +116,64 @@ def test_a_rebound_assertion_error_does_not_turn_failures_into_passes(monkeypatc
     with pytest.raises(Exception) as info:
         check.close(np.ones(2), np.zeros(2))
     assert type(info.value).__name__ == "AssertionError"
+
+
+def test_close_shows_the_expected_and_obtained_numbers_in_full():
+    # NumPy 2 scalars print as np.float64(...); the message must show the numbers themselves, not a cut repr
+    with pytest.raises(AssertionError) as info:
+        check.close(np.float64(5.123456789), np.float64(5.2), name="entropy")
+    message = str(info.value)
+    assert "expected 5.2, got 5.123456789" in message, message
+    assert "np.float64" not in message
+    with pytest.raises(AssertionError) as info:
+        check.close(np.array([[1.0, 2.0], [3.0, 4.25]]), np.array([[1.0, 2.0], [3.0, 4.0]]), name="L")
+    message = str(info.value)
+    assert "at index (1, 1) (expected 4.0, got 4.25" in message, message
+    assert "Expected [[1.0, 2.0], [3.0, 4.0]], got [[1.0, 2.0], [3.0, 4.25]]" in message, message
+    with pytest.raises(AssertionError, match=r"expected 3\.0, got 2\.999999"):
+        check.close(2.999999, 3.0, name="x")
+
+
+def test_equal_names_the_first_differing_entry():
+    with pytest.raises(AssertionError, match=r"the first at index \(1, 1\): expected 5, got 4"):
+        check.equal(np.array([[1, 2], [3, 4]]), np.array([[1, 2], [3, 5]]))
+
+
+def test_python_int_and_float_are_told_apart_from_numpy_scalars():
+    check.is_int(3)
+    check.is_float(0.5)
+    fails(r"should be a Python int, but it is a numpy.int64\. Convert it with int", check.is_int, np.int64(3), name="k")
+    fails("should be a Python int, but it is a bool", check.is_int, True)
+    fails(r"should be a Python float, but it is a numpy.float64", check.is_float, np.float64(0.5))
+    fails("did you forget to `return`", check.is_int, None)
+
+
+def test_case_says_which_case_raised_and_lets_stubs_and_failures_through():
+    with pytest.raises(AssertionError, match="while testing a graph with an isolated node: your code raised "
+                                              "LinAlgError: Matrix is not positive definite"):
+        with check.case("a graph with an isolated node"):
+            np.linalg.cholesky(-np.eye(2))
+    with pytest.raises(NotImplementedError):
+        with check.case("anything"):
+            raise NotImplementedError("Exercise not answered yet")
+    with pytest.raises(AssertionError, match="^expected shape"):
+        with check.case("anything"):
+            check.shape(np.zeros(2), (3,), name="expected shape")
+
+
+def test_raises_names_the_input_that_should_have_raised():
+    def returns(a, b):
+        return a
+
+    with pytest.raises(AssertionError) as info:
+        check.raises(ValueError, returns, np.array([1.0, 0.0]), [1, 2], name="a zero on the diagonal")
+    message = str(info.value)
+    assert message.startswith("returns([1.0, 0.0], [1, 2]) (a zero on the diagonal) should raise ValueError"), message
+    assert "returned normally" in message
+    with pytest.raises(AssertionError, match=r"returns\(array of shape \(10, 10\), 'x'\)"):
+        check.raises(ValueError, returns, np.zeros((10, 10)), "x")
+
+
+def test_that_states_what_should_hold():
+    check.that(True, "never shown")
+    fails(r"^every row should sum to 1\.$", check.that, False, "every row should sum to 1")

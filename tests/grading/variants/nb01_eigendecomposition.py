@@ -1,6 +1,7 @@
 """Typical wrong answers for notebook 01, applied to the solution by the grading round trip."""
 
 from tests.grading.course import Variant
+from tests.grading.exercises import Alternative, Requirement
 
 ASSIGNMENT = "01_eigendecomposition"
 
@@ -54,4 +55,56 @@ VARIANTS = [
             {"np.sqrt(np.sum(wine_values[k:] ** 2))": "np.sqrt(np.sum(wine_values[k:]))"}),
     Variant("nb01_ex7_answer", "off by one in the tail of discarded eigenvalues",
             {"np.sqrt(np.sum(wine_values[k:] ** 2))": "np.sqrt(np.sum(wine_values[k + 1:] ** 2))"}),
+]
+
+# What each exercise's text asks, and which checks and wrong variants go with it (tests/grading/exercises.py).
+REQUIREMENTS = {
+    "nb01_ex1": [
+        Requirement("Do **not** build `np.diag(d)` or any other\n$n \\times n$ array",
+                    checks=["diag_matvec with n = 10**6", "scale_rows with n = 10**6", "scale_columns with n = 10**6",
+                            "Your code built a dense n x n matrix: with n = 10**6 it does not fit in memory."],
+                    variants=["builds the dense diag(d) (fine for n = 3, impossible for n = 10**6)"]),
+        Requirement("The course's own\n`course_utils.linalg` versions are not allowed here.",
+                    checks=["forbid course_utils.linalg.diag_matvec, course_utils.linalg.scale_rows, "
+                            "course_utils.linalg.scale_columns"],
+                    variants=["calls the course's own implementation"]),
+        Requirement("`diag_matvec(d, v)` returns $\\operatorname{diag}(d)\\,v$ for a vector `v` of length $n$",
+                    checks=["diag_matvec(d, v)", "diag_matvec with n={_n}"],
+                    variants=["builds the dense diag(d) (fine for n = 3, impossible for n = 10**6)"]),
+        Requirement("`scale_rows(d, A)` returns $\\operatorname{diag}(d)\\,A$ for an $n \\times m$ array `A`",
+                    checks=["scale_rows(d, A)", "scale_rows with A of shape {(_n, _m)}"],
+                    variants=["scale_rows scales the columns (transposed broadcast)"]),
+        Requirement("`scale_columns(A, d)` returns $A\\,\\operatorname{diag}(d)$ for an $m \\times n$ array `A`",
+                    checks=["scale_columns(A, d)", "scale_columns with A of shape {(_m, _n)}"],
+                    variants=["calls the course's own implementation"]),
+    ],
+}
+CONTEXT = {
+    "nb01_ex1": ["### Exercise 1: products with a diagonal matrix (3 points)",
+                 "Write the three functions below using only the diagonal vector `d`.",
+                 "the hidden tests use $n = 10^6$."],
+}
+ALTERNATIVES = [
+    Alternative("nb01_ex1_answer", "np.multiply and broadcasting through reshape", source='''def diag_matvec(d, v):
+    return np.multiply(d, v)
+
+
+def scale_rows(d, A):
+    return A * d.reshape(-1, 1)
+
+
+def scale_columns(A, d):
+    return A * d.reshape(1, -1)
+'''),
+    Alternative("nb01_ex1_answer", "einsum", source='''def diag_matvec(d, v):
+    return np.einsum("i,i->i", d, v)
+
+
+def scale_rows(d, A):
+    return np.einsum("i,ij->ij", d, A)
+
+
+def scale_columns(A, d):
+    return np.einsum("ij,j->ij", A, d)
+'''),
 ]
