@@ -1,14 +1,40 @@
 """Figure helpers shared by the notebooks (all notebooks).
 
 Small on purpose: each helper draws one kind of picture that several
-sections need, on an ``Axes`` the caller provides.
+sections need, on an ``Axes`` the caller provides. :func:`show` displays a
+finished figure together with its text alternative, so that a screen reader
+in JupyterLab and the course site both have words for what it shows.
 """
+
+import base64
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Ellipse
 
-__all__ = ["use_course_style", "draw_vectors", "covariance_ellipse", "matrix_heatmap"]
+__all__ = ["use_course_style", "show", "draw_vectors", "covariance_ellipse", "matrix_heatmap"]
+
+MIN_ALT_WORDS = 5
+
+
+def show(alt, fig=None):
+    """Display ``fig`` (default: the current figure) with the text alternative ``alt``, then close it.
+
+    ``alt`` says what the figure shows, in a sentence or two ("Scatter plot of 300 points along a line; the
+    colour runs from dark at the lower left to bright at the upper right."). It becomes the image's
+    ``alt`` text (in the output's metadata, where nbconvert and the course site read it) and the
+    output's plain-text form (what a screen reader or a text-only front end gets).
+    """
+    from IPython.display import display
+    from IPython.core.pylabtools import print_figure
+
+    if not isinstance(alt, str) or len(alt.split()) < MIN_ALT_WORDS:
+        raise ValueError(f"alt should describe the figure in words (at least {MIN_ALT_WORDS}), got {alt!r}")
+    fig = plt.gcf() if fig is None else fig
+    png = print_figure(fig, "png", bbox_inches="tight")
+    display({"image/png": base64.b64encode(png).decode("ascii"), "text/plain": alt}, raw=True,
+            metadata={"image/png": {"alt": alt}})
+    plt.close(fig)
 
 
 def use_course_style():
