@@ -8,11 +8,13 @@ Run from the course root (where ``nbgrader_config.py`` is)::
 Reads ``submitted/<student>/<assignment>/``; writes the scores into
 ``gradebook.db`` (through nbgrader's API), the executed notebooks into
 ``autograded/``, student feedback into ``feedback/``, ``grades.csv`` (nbgrader's
-CSV export) and ``grade_report.html``.
+CSV export) and ``grade_report.html``. The grading plans (what each test may read)
+are cached in ``.classgrading/``.
 """
 
 import argparse
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import itertools
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 import multiprocessing
 import os
@@ -23,8 +25,11 @@ import sys
 import tempfile
 import time
 
+from . import cgroups as cgroups_module
+from . import merge
 from . import sandbox as sandbox_module
 from . import worker
+from .text import safe
 
 UNITS = {"k": 2**10, "m": 2**20, "g": 2**30}
 
@@ -49,7 +54,16 @@ def parser():
     p.add_argument("--timeout", type=int, default=None,
                    help="seconds a cell may run (default: Execute.timeout of nbgrader_config.py)")
     p.add_argument("--memory", type=size, default=sandbox_module.Limits.memory,
-                   help="address-space limit of a kernel, e.g. 4G (default 4G)")
+                   help="memory of one submission, all its processes together, and the address space of each "
+                        "of them, e.g. 4G (default 4G)")
+    p.add_argument("--deadline", type=float, default=900.0,
+                   help="seconds one whole submission may take; cells after it are not run (default 900)")
+    p.add_argument("--cgroup-parent", default=None,
+                   help="a delegated cgroup v2 folder under which each submission gets its own group (default: "
+                        "the cgroup tree itself, which needs root)")
+    p.add_argument("--no-cgroups", action="store_true",
+                   help="limit memory per process only, without a limit on processes and CPU per submission "
+                        "(for machines without cgroups; a submission can then use more than its share)")
     p.add_argument("--output-limit", type=size, default=2_000_000,
                    help="bytes of output one cell may produce before it is stopped (default 2M)")
     p.add_argument("--no-sandbox", action="store_true",
@@ -73,19 +87,23 @@ def solution_assignments(course):
 
 
 def find_submissions(course, assignment_ids, students=()):
-    """(student, assignment, folder) for every submitted/<student>/<assignment>/ folder."""
-    tasks = []
-    submitted = course / "submitted"
-    if not submitted.is_dir():
-        return tasks
-    for student in sorted(submitted.iterdir()):
-        if not student.is_dir() or student.name.startswith(".") or (students and student.name not in students):
+    """Tasks ``(student, assignment, {file: bytes}, notes)`` for every submission, read without following links,
+    and failed results for the submissions that cannot be read."""
+    found, skipped = merge.list_submissions(course, assignment_ids, students)
+    tasks, failed = [], []
+    for student, assignment_id in found:
+        try:
+            files, notes = merge.read_submission(course, student, assignment_id)
+        except OSError as error:
+            failed.append(failed_result((student, assignment_id), f"the submission cannot be read: {error}"))
             continue
-        for assignment_id in assignment_ids:
-            folder = student / assignment_id
-            if folder.is_dir() and not folder.is_symlink():
-                tasks.append((student.name, assignment_id, str(folder)))
-    return tasks
+        tasks.append((student, assignment_id, files, notes))
+    for student, assignment_id, why in skipped:
+        if assignment_id is not None:
+            failed.append(failed_result((student, assignment_id), why))
+        else:
+            print(f"skipped: {safe(why)}", file=sys.stderr)
+    return tasks, failed
 
 
 def ensure_in_gradebook(course, assignment_ids, db_path):
@@ -112,6 +130,24 @@ def ensure_in_gradebook(course, assignment_ids, db_path):
                             f"--CourseDirectory.db_url=sqlite:///{db_path}"], cwd=course, env=env, check=True)
 
 
+def build_plans(course, assignment_ids, jobs, timeout):
+    """The grading plan of every assignment (cached in .classgrading/), recorded ``jobs`` at a time."""
+    from . import plan as plan_module
+
+    def one(assignment_id):
+        return assignment_id, plan_module.load_or_build(course, assignment_id, timeout=timeout or 600,
+                                                        log=lambda text: print(safe(text), file=sys.stderr))
+
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(assignment_ids)))) as pool:
+        plans = dict(pool.map(one, assignment_ids))
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for plan in plans.values():
+            plan_module.check_against_gradebook(plan, gradebook)
+    cache = course / ".classgrading"
+    return {a: str(cache / f"plan-{a}-{plan_module.fingerprint(course, a)}.pkl") for a in plans}
+
+
 def order_by_cost(tasks, course):
     """Longest first (bigger notebooks take longer), so the last submissions do not run alone."""
     def cost(task):
@@ -126,7 +162,8 @@ def run_pool(tasks, settings, jobs, progress):
     A worker that crashes (which the sandbox and limits should prevent) breaks the pool: a new pool is started
     and the unfinished submissions are resubmitted; a submission in flight during two crashes is given up.
     """
-    attempts = {task: 0 for task in tasks}
+    key = lambda task: (task[0], task[1])  # noqa: E731
+    attempts = {key(task): 0 for task in tasks}
     pending = list(tasks)
     context = multiprocessing.get_context("spawn")
     while pending:
@@ -137,7 +174,7 @@ def run_pool(tasks, settings, jobs, progress):
             try:
                 for future in as_completed(futures):
                     task = futures[future]
-                    done.add(task)
+                    done.add(key(task))
                     try:
                         yield future.result()
                     except BrokenProcessPool:
@@ -146,19 +183,19 @@ def run_pool(tasks, settings, jobs, progress):
                         yield failed_result(task, f"the grading worker failed: {error!r}")
             except BrokenProcessPool:
                 pass
-            pending = [task for task in pending if task not in done]
+            pending = [task for task in pending if key(task) not in done]
             for task in pending:
-                attempts[task] += 1
-            given_up = [task for task in pending if attempts[task] >= 2]
+                attempts[key(task)] += 1
+            given_up = [task for task in pending if attempts[key(task)] >= 2]
             for task in given_up:
                 yield failed_result(task, "the grading worker crashed twice on this submission")
-            pending = [task for task in pending if attempts[task] < 2]
+            pending = [task for task in pending if attempts[key(task)] < 2]
 
 
 def failed_result(task, reason):
-    student, assignment_id, _ = task
+    student, assignment_id = task[0], task[1]
     return {"student": student, "assignment": assignment_id, "status": "failed", "reason": reason, "notes": [],
-            "events": [], "timestamp": None, "notebooks": [], "autograded": None, "seconds": 0.0, "worker": None,
+            "events": [], "timestamp": None, "notebooks": [], "autograded": {}, "seconds": 0.0, "worker": None,
             "log": ""}
 
 
@@ -173,20 +210,19 @@ def main(argv=None):
     assignment_ids = args.assignments or solution_assignments(course)
     db_path = course / "gradebook.db"
 
-    from nbgrader.api import Gradebook
     worker.quiet_sqlalchemy()
-    from nbgrader.plugins import CsvExportPlugin
-
     results = []
-    tasks = find_submissions(course, assignment_ids, args.student)
+    tasks, unreadable = find_submissions(course, assignment_ids, args.student)
     if not args.assignments:
-        assignment_ids = sorted({task[1] for task in tasks})
+        assignment_ids = sorted({task[1] for task in tasks} | {r["assignment"] for r in unreadable})
+    layout = None
     if not args.no_grading:
-        if not tasks:
+        if not tasks and not unreadable:
             print("no submissions found in submitted/<student>/<assignment>/", file=sys.stderr)
         else:
             ensure_in_gradebook(course, assignment_ids, db_path)
-            sandbox = sandbox_module.Sandbox(limits=sandbox_module.Limits(memory=args.memory))
+            limits = sandbox_module.Limits(memory=args.memory)
+            sandbox = sandbox_module.Sandbox(limits=limits)
             if args.no_sandbox:
                 sandbox.enabled = False
                 print("WARNING: --no-sandbox: student code can read and write everything this user can",
@@ -196,30 +232,26 @@ def main(argv=None):
                 if problem:
                     raise SystemExit(f"cannot isolate student code: {problem}. Install bubblewrap, or pass "
                                      "--no-sandbox for trusted submissions only.")
-            results = grade_all(course, tasks, db_path, sandbox, args)
-    with Gradebook(f"sqlite:///{db_path}") as gradebook:
-        if not args.no_feedback:
-            from .feedback import write_feedback
-            graded = results or [{"student": t[0], "assignment": t[1], "notes": []} for t in tasks]
-            for result in graded:
-                try:
-                    write_feedback(gradebook, course, result["assignment"], result["student"], result["notes"])
-                except Exception as error:
-                    print(f"no feedback for {result['student']}/{result['assignment']}: {error}", file=sys.stderr)
-        if args.export:
-            CsvExportPlugin(to=str(course / args.export)).export(gradebook)
-        if args.report:
-            from .report import build_report
-            (course / args.report).write_text(build_report(gradebook, course, assignment_ids, results))
+                if not args.no_cgroups:
+                    layout, problem = cgroups_module.find(args.cgroup_parent)
+                    if problem:
+                        raise SystemExit(f"cannot limit each submission as a whole: {problem}. Pass --no-cgroups "
+                                         "to limit each process only.")
+                    sandbox.cgroups = layout
+            try:
+                plans = build_plans(course, sorted({t[1] for t in tasks}), args.jobs, args.timeout)
+                results = grade_all(course, tasks, unreadable, db_path, sandbox, plans, args)
+            finally:
+                if layout is not None:
+                    cgroups_module.remove_layout(layout)
+    finish(course, args, assignment_ids, results, tasks, db_path)
     summary(results, args, course, time.monotonic() - started)
     return 0
 
 
-def grade_all(course, tasks, db_path, sandbox, args):
+def grade_all(course, tasks, unreadable, db_path, sandbox, plans, args):
     from nbgrader.api import Gradebook
     from tqdm import tqdm
-
-    from .merge import install_autograded, merge_result
 
     scratch = Path(tempfile.mkdtemp(prefix="classgrade-"))
     results = []
@@ -227,17 +259,17 @@ def grade_all(course, tasks, db_path, sandbox, args):
         snapshot = scratch / "gradebook-snapshot.db"
         worker.copy_database(db_path, snapshot)
         settings = worker.Settings(course_root=str(course), gradebook_snapshot=str(snapshot), scratch=str(scratch),
-                                   timeout=args.timeout, output_limit=args.output_limit, sandbox=sandbox)
+                                   plans=plans, timeout=args.timeout, output_limit=args.output_limit,
+                                   sandbox=sandbox, cgroups=sandbox.cgroups, deadline=args.deadline)
         failures = flagged = 0
-        bar = tqdm(total=len(tasks), unit="submission", desc="autograding", disable=args.quiet,
+        bar = tqdm(total=len(tasks) + len(unreadable), unit="submission", desc="autograding", disable=args.quiet,
                    dynamic_ncols=True, mininterval=0.5)
         with Gradebook(f"sqlite:///{db_path}") as gradebook:
-            for result in run_pool(order_by_cost(tasks, course), settings, args.jobs, bar):
+            for result in itertools.chain(unreadable, run_pool(order_by_cost(tasks, course), settings, args.jobs, bar)):
                 try:
-                    merge_result(gradebook, result)
-                    install_autograded(result, course)
+                    merge.merge_result(gradebook, result)
+                    merge.install_autograded(result, course)
                 except Exception as error:
-                    gradebook.db.rollback()
                     result["status"], result["reason"] = "failed", f"could not be recorded: {error!r}"
                 results.append(result)
                 failures += result["status"] == "failed"
@@ -250,6 +282,35 @@ def grade_all(course, tasks, db_path, sandbox, args):
     return results
 
 
+def finish(course, args, assignment_ids, results, tasks, db_path):
+    """Feedback, export and report, each robust to any submission: one failure is reported, never fatal."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins import CsvExportPlugin
+
+    with Gradebook(f"sqlite:///{db_path}") as gradebook:
+        if not args.no_feedback:
+            from .feedback import write_feedback
+            graded = results or [{"student": t[0], "assignment": t[1], "notes": []} for t in tasks]
+            for result in graded:
+                try:
+                    write_feedback(gradebook, course, result["assignment"], result["student"], result["notes"])
+                except Exception as error:
+                    print(f"no feedback for {safe(result['student'])}/{safe(result['assignment'])}: "
+                          f"{safe(repr(error))}", file=sys.stderr)
+        if args.export:
+            try:
+                CsvExportPlugin(to=str(course / args.export)).export(gradebook)
+            except Exception as error:
+                print(f"the CSV export failed: {safe(repr(error))}", file=sys.stderr)
+        if args.report:
+            from .report import build_report
+            try:
+                merge.write_file(course, args.report, build_report(gradebook, course, assignment_ids,
+                                                                   results).encode())
+            except Exception as error:
+                print(f"the grade report failed: {safe(repr(error))}", file=sys.stderr)
+
+
 def summary(results, args, course, seconds):
     out = sys.stdout
     if results:
@@ -258,13 +319,13 @@ def summary(results, args, course, seconds):
         print(f"\nautograded {len(results)} submissions in {seconds:.1f} s with --jobs {args.jobs}: "
               f"{len(results) - len(failed)} graded, {len(failed)} not gradable, {len(flagged)} flagged", file=out)
         for r in failed:
-            print(f"  NOT GRADABLE {r['student']}/{r['assignment']}: {r['reason'].strip().splitlines()[-1]}",
-                  file=out)
+            reason = (r["reason"].strip().splitlines() or [""])[-1]
+            print(f"  NOT GRADABLE {safe(r['student'])}/{safe(r['assignment'])}: {safe(reason)}", file=out)
             for note in r["notes"]:
-                print(f"      {note}", file=out)
+                print(f"      {safe(note)}", file=out)
         for r in flagged:
             items = list(r["notes"]) + [f"{e['kind']} in {e['cell']}" for e in r["events"]]
-            print(f"  flagged {r['student']}/{r['assignment']}: {'; '.join(items)}", file=out)
+            print(f"  flagged {safe(r['student'])}/{safe(r['assignment'])}: {safe('; '.join(items))}", file=out)
         by_assignment = {}
         for r in results:
             total = sum((g["auto_score"] or 0) for nb in r["notebooks"] for g in nb["grades"])

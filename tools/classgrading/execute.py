@@ -1,32 +1,32 @@
-"""nbgrader's Execute preprocessor, hardened for a class of untrusted submissions.
+"""nbgrader's Execute preprocessor, with the grader deciding every score (the rest of the pipeline is nbgrader's).
 
-:class:`GuardedExecute` replaces ``Execute`` in nbgrader's autograde pipeline
-(everything else in the pipeline is nbgrader's own). On top of nbgrader's
-behaviour (per-cell timeout with interrupt; an ``execute_reply`` with status
-``error`` but no error output, e.g. a hidden traceback, still fails the cell):
+:class:`TrustedExecute` replaces ``Execute`` in nbgrader's autograde pipeline. It walks the submitted
+notebook (after nbgrader has restored every test cell from the gradebook):
 
-* the kernel is started by :class:`~classgrading.sandbox.SandboxKernelManager`
-  (bubblewrap, memory and file-size limits), whatever the notebook's kernelspec;
-* **output limit**: a cell that produces more than ``output_limit`` bytes of output
-  is stopped; the rest of its output is dropped (the grader's memory is safe);
-* **dead or hung kernel** (``os._exit``, ``exit()``, a crash, a loop that ignores
-  the interrupt): the cell fails, a new kernel is started and the cells that
-  succeeded before it are replayed silently, then grading goes on; so such a
-  cell costs only its own exercise. After ``max_restarts`` the remaining cells
-  are marked as not run;
-* **integrity guard** around every graded test cell (:mod:`classgrading.guard`);
-* a failed test cell cannot be turned into partial credit by an ``execute_result``
-  that the student's code emitted before the failure.
+* every cell that is **not** a graded test runs in the student's sandboxed kernel
+  (:class:`~classgrading.sandbox.SandboxKernelManager`), as in plain nbgrader, with a per-cell time limit
+  and an output limit;
+* every **graded test cell** runs in this process (:class:`~classgrading.runner.TestRunner`), from the
+  plan's source, on the recorded context and on the student's names fetched as plain data through the
+  :class:`~classgrading.bridge.Bridge`. Its outputs (what the test printed, and its error if it failed)
+  are written here; nbgrader's ``SaveAutoGrades`` then scores them by its own rule (an error scores 0).
+  Test code never runs in the student's kernel, so nothing there - patched checks, hooks, transformers,
+  replaced messages, a planted module - can touch the verdict, and the hidden tests' source and
+  reference values are never in the kernel to be read;
+* **a dead or hung kernel** (``os._exit``, a crash, the memory limit, a loop that ignores the interrupt)
+  costs the cell where it happened; a new kernel is started and the cells that succeeded before are
+  replayed silently, then grading goes on; after ``max_restarts`` the rest is not run;
+* a **deadline** for the whole submission: cells after it are not run.
 
-What happened to each cell is kept in :attr:`GuardedExecute.events` for the report.
+What happened to each cell is kept in :attr:`TrustedExecute.events` for the report.
 """
 
-import ast
 import asyncio
 from pathlib import Path
 import shutil
 import tempfile
 import time
+import uuid
 
 from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -34,10 +34,21 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
-from .guard import CHECK_AFTER_TEST_EXPRESSION, CHECK_EXPRESSION, GUARD_SOURCE, INSTALL_EXPRESSION
+from . import bridge as bridge_module
+from .bridge import SandboxFiles, StudentCodeProblem
+from .runner import TestRunner
 from .sandbox import Sandbox, SandboxKernelManager
 
-INTEGRITY_ERROR = "GraderIntegrityError"
+KERNEL_SIDE = "\n".join(Path(__file__).with_name(name).read_text() for name in ("wire.py", "kernel_side.py"))
+INSTALL_SOURCE = f'''
+def __grader_define():
+    import sys, types
+    module = types.ModuleType("__grader__")
+    exec(compile({KERNEL_SIDE!r}, "<grader kernel side>", "exec"), module.__dict__)
+    sys.modules["__grader__"] = module
+__grader_define()
+del __grader_define
+'''
 
 
 def error_output(ename, evalue):
@@ -45,17 +56,12 @@ def error_output(ename, evalue):
                         traceback=[f"\x1b[0;31m{ename}\x1b[0m: {evalue}"])
 
 
-def is_graded_test(cell):
-    meta = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
-
-
 def grade_id(cell, index):
     return cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}"
 
 
-class GuardedExecute(Execute):
-    """nbgrader's ``Execute`` with a sandboxed kernel, an output limit, kernel recovery and a guard."""
+class TrustedExecute(Execute):
+    """nbgrader's ``Execute``: student cells in a sandboxed kernel, test cells here (see the module docstring)."""
 
     output_limit = Integer(2_000_000, help="bytes of output one cell may produce").tag(config=True)
     max_restarts = Integer(3, help="kernel restarts per notebook before the rest is given up").tag(config=True)
@@ -63,18 +69,25 @@ class GuardedExecute(Execute):
 
     # Set by the worker process before grading (one submission at a time per process).
     sandbox = Sandbox()
-    socket_root = None
+    plans = {}                 # assignment id -> plan.Plan
+    cgroups = None             # cgroups layout or None
+    scratch = None             # a grader-only folder for this process
+    deadline = None            # time.monotonic() after which nothing more is run
+    allowed_texts = ()         # texts of the student version (the stubs' messages): not hidden from feedback
     events = []
 
     # ------------------------------------------------------------------ kernel
     def create_kernel_manager(self):
-        root = self.socket_root or tempfile.gettempdir()
-        sockets = Path(tempfile.mkdtemp(prefix="k", dir=root))
-        self.km = SandboxKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "k"),
-                                       connection_file=str(sockets / "kernel.json"), config=self.config)
-        self.km.sandbox = self.sandbox
-        self.km.socket_dir = sockets
-        self._socket_dirs.append(sockets)
+        folder = Path(tempfile.mkdtemp(prefix="k", dir=self.scratch or tempfile.gettempdir()))
+        group = None
+        if self.cgroups is not None and self.sandbox.enabled:
+            from .cgroups import GroupLimits
+            limits = self.sandbox.limits
+            group = self.cgroups.create(f"k{uuid.uuid4().hex[:10]}", GroupLimits(
+                memory=limits.memory, pids=limits.processes, cpus=limits.cpus))
+        self.km = SandboxKernelManager(kernel_name="python3", config=self.config)
+        self.km.prepare(self.sandbox, str(folder), group)
+        self._kernel_folders.append((folder, group))
         return self.km
 
     async def _start_kernel(self):
@@ -85,20 +98,34 @@ class GuardedExecute(Execute):
         reply = await self._request("", silent=False, timeout=self.startup_timeout, kind="kernel_info")
         if reply is not None and "language_info" in reply["content"]:
             self.nb.metadata["language_info"] = reply["content"]["language_info"]
-        reply = await self._request(GUARD_SOURCE, timeout=max(60, self.answer_timeout))
+        if self.sandbox.enabled:
+            root, folder = f"/proc/{self.km.sandbox_pid}/root", ("tmp", ".grader")
+        else:
+            exchange = Path(self.km.scratch) / "exchange"
+            root, folder = "/", exchange.parts[1:]
+        reply = await self._request(INSTALL_SOURCE, timeout=max(60, self.answer_timeout))
+        installed = None
         if reply is not None and reply["content"]["status"] == "ok":
-            reply = await self._request("", timeout=max(60, self.answer_timeout),
-                                        user_expressions={"installed": INSTALL_EXPRESSION})
-        installed = reply and reply["content"].get("user_expressions", {}).get("installed", {}).get("status")
+            reply = await self._request("", timeout=max(60, self.answer_timeout), user_expressions={
+                "installed": f"__import__('sys').modules['__grader__'].install({'/' + '/'.join(folder)!r})"})
+            installed = reply and reply["content"].get("user_expressions", {}).get("installed", {}).get("status")
         if installed != "ok":
-            raise RuntimeError("the grader's integrity guard could not be installed in the kernel")
+            raise RuntimeError("the grader's helper could not be installed in the kernel")
+        self.files = SandboxFiles(root, folder)
+        self._generation += 1
 
     async def _stop_kernel(self):
-        if self.km is not None:
+        if getattr(self, "files", None) is not None:
+            self.files.close()
+            self.files = None
+        km = self.km
+        if km is not None:
             try:
                 await self._async_cleanup_kernel()
             except Exception:  # the kernel may be half dead; its process group is killed regardless
                 pass
+            if km.group is not None:
+                km.group.kill()
         self.km = None
         self.kc = None
 
@@ -141,11 +168,11 @@ class GuardedExecute(Execute):
             await self._start_kernel()
         except Exception as error:
             self.events.append({"cell": grade_id(self.nb.cells[index], index), "kind": "kernel start failed",
-                                "detail": str(error)})
+                                "detail": str(error)[:300]})
             return False
         for earlier in self._succeeded:
             cell = self.nb.cells[earlier]
-            reply = await self._request(cell.source, timeout=self._get_timeout(cell))
+            reply = await self._request(cell.source, timeout=self._cell_timeout(cell))
             if reply is None:
                 if not await self._alive():
                     return await self._restart_and_replay("the kernel died while earlier cells were replayed",
@@ -153,21 +180,51 @@ class GuardedExecute(Execute):
                 break
         return True
 
-    # ------------------------------------------------------------------ guard
-    async def _guard(self, after_test=False):
-        expression = CHECK_AFTER_TEST_EXPRESSION if after_test else CHECK_EXPRESSION
-        reply = await self._request("", user_expressions={"findings": expression})
-        if reply is None:
-            return ["the kernel did not answer the grader's integrity check"]
-        result = reply["content"].get("user_expressions", {}).get("findings", {})
-        if result.get("status") != "ok":
-            return ["the grader's integrity guard was removed or broken"]
-        try:
-            findings = ast.literal_eval(result["data"]["text/plain"])
-        except (KeyError, ValueError, SyntaxError):
-            return ["the grader's integrity guard answered nonsense"]
-        return [str(finding) for finding in findings] if isinstance(findings, list) else \
-            ["the grader's integrity guard answered nonsense"]
+    def _cell_timeout(self, cell):
+        timeout = self._timeout_setting or 10**6
+        if self.deadline is not None:
+            timeout = min(timeout, max(1, self.deadline - time.monotonic()))
+        return timeout
+
+    # ------------------------------------------------------------------ the student's code, for a test
+    async def _serve(self, number, seconds, cell):
+        """Ask the kernel to carry out request ``number`` within ``seconds`` (called for the bridge)."""
+        if self._broken:
+            raise StudentCodeProblem(f"the kernel could not go on ({self._broken})")
+        expression = f"__import__('sys').modules['__grader__'].serve({int(number)})"
+        reply = await self._request("", timeout=seconds, user_expressions={"r": expression})
+        if reply is not None:
+            return
+        if not await self._alive():
+            self._broken = "the kernel died"
+            self.events.append({"cell": cell, "kind": "kernel died", "detail": "during a test"})
+            raise StudentCodeProblem("your code stopped the kernel while this test ran it (os._exit, exit(), a "
+                                     "crash, or the memory limit)")
+        self.events.append({"cell": cell, "kind": "timeout", "detail": f"no answer within {seconds:.0f} s"})
+        await ensure_async(self.km.interrupt_kernel())
+        if not await self._responsive():
+            self._broken = "the kernel hung and did not answer an interrupt"
+        raise StudentCodeProblem(f"your code did not finish within the time limit of this test "
+                                 f"({self._timeout_setting} s per test cell)")
+
+    async def _run_test(self, cell, index):
+        loop = asyncio.get_running_loop()
+        gid = grade_id(cell, index)
+        started = time.monotonic()
+        budget = self._cell_timeout(cell)
+
+        def serve(number, seconds):
+            future = asyncio.run_coroutine_threadsafe(self._serve(number, seconds, gid), loop)
+            return future.result()
+
+        def remaining():
+            return budget - (time.monotonic() - started)
+
+        bridge = bridge_module.Bridge(self.files, serve, remaining, self._generation, None)
+        outputs, passed = await loop.run_in_executor(None, self.runner.run, gid, bridge)
+        cell.outputs = outputs
+        cell.execution_count = None
+        return passed
 
     # ------------------------------------------------------------------ outputs
     def on_cell_executed(self, **kwargs):
@@ -197,11 +254,21 @@ class GuardedExecute(Execute):
         NotebookClient.__init__(self, nb, km)
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
-        self._socket_dirs = []
+        assignment = (resources or {}).get("nbgrader", {}).get("assignment")
+        plan = self.plans.get(assignment)
+        if plan is None:
+            raise RuntimeError(f"no grading plan for assignment {assignment!r}")
+        self.runner = TestRunner(plan, self.allowed_texts)
+        self._timeout_setting = self.timeout
+        self._kernel_folders = []
+        self._generation = 0
         try:
             run_sync(self._execute_all)()
         finally:
-            for folder in self._socket_dirs:
+            self.timeout = self._timeout_setting
+            for folder, group in self._kernel_folders:
+                if group is not None:
+                    group.remove()
                 shutil.rmtree(folder, ignore_errors=True)
         self.set_widgets_metadata()
         return self.nb, self.resources
@@ -209,16 +276,22 @@ class GuardedExecute(Execute):
     async def _execute_all(self):
         self._restarts = 0
         self._succeeded = []
+        self._broken = None
         gave_up = False
         await self._start_kernel()
         try:
             for index, cell in enumerate(self.nb.cells):
                 if cell.cell_type != "code":
                     continue
-                if gave_up:
-                    cell.outputs = [error_output("NotRun", "not run: the kernel died or hung too often")]
+                late = self.deadline is not None and time.monotonic() > self.deadline
+                if gave_up or late:
+                    why = "the kernel died or hung too often" if gave_up else "the submission's time limit was reached"
+                    if late and not gave_up:
+                        self.events.append({"cell": grade_id(cell, index), "kind": "deadline", "detail": why})
+                        gave_up = True
+                    cell.outputs = [error_output("NotRun", f"not run: {why}")]
                     continue
-                if not cell.source.strip():
+                if not cell.source.strip() and grade_id(cell, index) not in self.runner.plan.tests:
                     continue
                 if not await self._alive() and not await self._restart_and_replay(
                         "the kernel had stopped before this cell", index):
@@ -230,11 +303,16 @@ class GuardedExecute(Execute):
             await self._stop_kernel()
 
     async def _run_cell(self, cell, index):
-        """Execute one cell with the guard around graded tests. False if grading of this notebook must stop."""
-        test = is_graded_test(cell)
-        findings = await self._guard() if test else []
+        """Execute one cell. False if grading of this notebook must stop."""
+        if grade_id(cell, index) in self.runner.plan.tests:
+            await self._run_test(cell, index)
+            if self._broken:
+                reason, self._broken = self._broken, None
+                return await self._restart_and_replay(reason, index)
+            return True
         self._cell_bytes, self._limit_hit, self._last_reply = 0, False, None
         status, recover = "error", None
+        self.timeout = self._cell_timeout(cell)
         try:
             await self.async_execute_cell(cell, index, execution_count=self.code_cells_executed + 1,
                                           store_history=True)
@@ -242,7 +320,7 @@ class GuardedExecute(Execute):
             status = content.get("status", "error")
             if content.get("ename") == self.error_on_timeout.get("ename"):
                 self.events.append({"cell": grade_id(cell, index), "kind": "timeout",
-                                    "detail": f"no reply within {self.timeout} s"})
+                                    "detail": f"no reply within {self.timeout:.0f} s"})
                 if not await self._responsive():
                     recover = "the kernel did not come back after the timeout's interrupt"
         except DeadKernelError:
@@ -251,7 +329,7 @@ class GuardedExecute(Execute):
             self.events.append({"cell": grade_id(cell, index), "kind": "kernel died", "detail": ""})
             recover = "the kernel died"
         except CellTimeoutError as error:
-            cell.outputs.append(error_output("CellTimeoutError", f"no reply within {self.timeout} s"))
+            cell.outputs.append(error_output("CellTimeoutError", f"no reply within {self.timeout:.0f} s"))
             self.events.append({"cell": grade_id(cell, index), "kind": "timeout", "detail": str(error)[:200]})
             recover = "the kernel hung and did not answer an interrupt"
         if self._limit_hit:
@@ -260,16 +338,7 @@ class GuardedExecute(Execute):
             # Whether the interrupt stopped the cell or came after it had finished depends on timing; so that
             # the grade does not, the cell counts as failed and the kernel is replaced without it.
             recover = recover or "the cell exceeded the output limit"
-        if test and recover is None:
-            findings += await self._guard(after_test=True)
-        if findings:
-            unique = list(dict.fromkeys(findings))
-            cell.outputs.append(error_output(INTEGRITY_ERROR, "; ".join(unique)))
-            self.events.append({"cell": grade_id(cell, index), "kind": "tampering", "detail": "; ".join(unique)})
-        if test and any(out.output_type == "error" for out in cell.outputs):
-            # a failed test earns nothing, whatever execute_result the student's code emitted first
-            cell.outputs = [out for out in cell.outputs if out.output_type != "execute_result"]
-        if status == "ok" and recover is None and not findings:
+        if status == "ok" and recover is None:
             self._succeeded.append(index)
         if recover is not None:
             return await self._restart_and_replay(recover, index)

@@ -15,6 +15,7 @@ import io
 import re
 
 from .outcomes import notebook_outcome
+from .text import safe
 
 NUMBER = re.compile(r"-?\d+(\.\d+)?(e-?\d+)?")
 
@@ -58,7 +59,7 @@ def _pass_rates(assignment_id, rates):
 def _messages_chart(assignment_id, common):
     import matplotlib.pyplot as plt
 
-    labels = [text if len(text) <= 60 else text[:57] + "..." for text, _ in common]
+    labels = [safe(text, limit=57) for text, _ in common]
     fig, ax = plt.subplots(figsize=(6.5, 0.3 * len(labels) + 1))
     ax.barh(labels, [count for _, count in common], color="#8172b3")
     ax.invert_yaxis()
@@ -69,68 +70,85 @@ def _messages_chart(assignment_id, common):
 
 
 def build_report(gradebook, course_root, assignment_ids, results=()):
-    """The HTML text of the report for ``assignment_ids`` (``results`` of this run add the events)."""
+    """The HTML text of the report for ``assignment_ids`` (``results`` of this run add the events).
+
+    Any text in it may come from a submission: figures draw it literally (no mathtext, control characters
+    escaped) and the page escapes it; an assignment whose section fails says so instead of stopping the rest.
+    """
     import matplotlib
     matplotlib.use("Agg")
+    matplotlib.rcParams.update({"text.parse_math": False, "text.usetex": False})
 
     by_submission = {(r["assignment"], r["student"]): r for r in results}
     sections = []
     for assignment_id in assignment_ids:
-        assignment = gradebook.find_assignment(assignment_id)
-        submissions = sorted(gradebook.assignment_submissions(assignment_id), key=lambda s: s.student_id)
-        if not submissions:
-            continue
-        totals, passes, attempts = [], Counter(), Counter()
-        messages, message_cells, examples = Counter(), defaultdict(set), {}
+        try:
+            sections.append(_section(gradebook, course_root, assignment_id, by_submission))
+        except Exception as error:
+            sections.append(f"<section><h2>{html.escape(assignment_id)}</h2><p>This section could not be built: "
+                            f"<code>{html.escape(safe(repr(error)))}</code></p></section>")
+    return _page(sections)
+
+
+def _section(gradebook, course_root, assignment_id, by_submission):
+    assignment = gradebook.find_assignment(assignment_id)
+    submissions = sorted(gradebook.assignment_submissions(assignment_id), key=lambda s: s.student_id)
+    if not submissions:
+        return ""
+    totals, passes, attempts = [], Counter(), Counter()
+    messages, message_cells, examples = Counter(), defaultdict(set), {}
+    max_score = 0.0
+    for submission in submissions:
+        total = 0.0
         max_score = 0.0
-        for submission in submissions:
-            total = 0.0
-            max_score = 0.0
-            for notebook in assignment.notebooks:
-                outcome = notebook_outcome(gradebook, course_root, assignment_id, submission.student_id,
-                                           notebook.name)
-                for cell in outcome.cells:
-                    if cell.kind == "written answer":
-                        continue
-                    max_score += cell.max_score
-                    total += cell.score or 0
-                    attempts[cell.name] += 1
-                    if cell.score is not None and cell.score >= cell.max_score:
-                        passes[cell.name] += 1
-                    elif cell.message:
-                        key = NUMBER.sub("#", cell.message.splitlines()[0])[:200]
-                        messages[key] += 1
-                        message_cells[key].add(cell.name)
-                        examples.setdefault(key, cell.message)
-            totals.append(total)
-        rates = {name: passes[name] / attempts[name] for name in attempts}
-        common = messages.most_common(12)
-        n = len(totals)
-        mean = sum(totals) / n
-        ordered = sorted(totals)
-        median = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
-        attention = []
-        for submission in submissions:
-            result = by_submission.get((assignment_id, submission.student_id))
-            if not result:
-                continue
-            items = ([f"not gradable: {result['reason']}"] if result["status"] == "failed" else []) + \
-                list(result["notes"]) + [f"{e['kind']} in {e['cell']}" + (f": {e['detail']}" if e["detail"] else "")
-                                         for e in result["events"]]
-            if items:
-                attention.append((submission.student_id, items))
-        hard = [name for name, rate in rates.items() if rate < 0.5]
-        message_rows = "".join(
-            f"<tr><td>{count}</td><td><code>{html.escape(examples[key])}</code></td>"
-            f"<td>{html.escape(', '.join(sorted(message_cells[key])))}</td></tr>" for key, count in common)
-        attention_rows = "".join(
-            f"<tr><td>{html.escape(student)}</td><td>{'<br>'.join(html.escape(i) for i in items)}</td></tr>"
-            for student, items in attention)
-        figures = [_score_histogram(assignment_id, totals, max_score), _pass_rates(assignment_id, rates)]
-        if common:
-            figures.append(_messages_chart(assignment_id, common))
-        images = "".join(f"<img src='{uri}' alt='figure'>" for uri in figures)
-        sections.append(f"""
+        for notebook in assignment.notebooks:
+            outcome = notebook_outcome(gradebook, course_root, assignment_id, submission.student_id,
+                                       notebook.name)
+            for cell in outcome.cells:
+                if cell.kind == "written answer":
+                    continue
+                max_score += cell.max_score
+                total += cell.score or 0
+                attempts[cell.name] += 1
+                if cell.score is not None and cell.score >= cell.max_score:
+                    passes[cell.name] += 1
+                elif cell.message:
+                    key = NUMBER.sub("#", cell.message.splitlines()[0])[:200]
+                    messages[key] += 1
+                    message_cells[key].add(cell.name)
+                    examples.setdefault(key, cell.message)
+        totals.append(total)
+    rates = {name: passes[name] / attempts[name] for name in attempts}
+    common = messages.most_common(12)
+    n = len(totals)
+    mean = sum(totals) / n
+    ordered = sorted(totals)
+    median = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+    attention = []
+    for submission in submissions:
+        result = by_submission.get((assignment_id, submission.student_id))
+        if not result:
+            continue
+        items = ([f"not gradable: {result['reason']}"] if result["status"] == "failed" else []) + \
+            list(result["notes"]) + [f"{e['kind']} in {e['cell']}" + (f": {e['detail']}" if e["detail"] else "")
+                                     for e in result["events"]]
+        if items:
+            attention.append((submission.student_id, items))
+    hard = [name for name, rate in rates.items() if rate < 0.5]
+    message_rows = "".join(
+        f"<tr><td>{count}</td><td><code>{html.escape(safe(examples[key]))}</code></td>"
+        f"<td>{html.escape(', '.join(sorted(message_cells[key])))}</td></tr>" for key, count in common)
+    attention_rows = "".join(
+        f"<tr><td>{html.escape(safe(student))}</td><td>{'<br>'.join(html.escape(safe(i)) for i in items)}</td></tr>"
+        for student, items in attention)
+    figures = [_score_histogram(assignment_id, totals, max_score), _pass_rates(assignment_id, rates)]
+    if common:
+        figures.append(_messages_chart(assignment_id, common))
+    alts = [f"Histogram of the autograded points of {assignment_id}'s {n} submissions",
+            f"Bar chart of the share of submissions passing each test cell of {assignment_id}",
+            f"Bar chart of the most common failure messages of {assignment_id}"]
+    images = "".join(f"<img src='{uri}' alt='{html.escape(alt)}'>" for uri, alt in zip(figures, alts))
+    return (f"""
 <section><h2>{html.escape(assignment_id)}</h2>
 <p>{n} submissions; autograded points: mean {mean:.2f}, median {median:g}, min {min(totals):g},
 max {max(totals):g} of {max_score:g}.
@@ -143,6 +161,9 @@ max {max(totals):g} of {max_score:g}.
 <table><thead><tr><th>student</th><th>what happened</th></tr></thead>
 <tbody>{attention_rows or '<tr><td colspan=2>none</td></tr>'}</tbody></table>
 </section>""")
+
+
+def _page(sections):
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Grade report</title>
 <style>

@@ -1,40 +1,50 @@
-"""Run a student's kernel inside a bubblewrap sandbox, with resource limits.
+"""Run a student's kernel inside a bubblewrap sandbox, with limits for the whole submission.
 
-The kernel that executes a submission is started by :class:`SandboxKernelManager`,
-a jupyter_client kernel manager whose launch command is
+The kernel that executes a submission is started by :class:`SandboxKernelManager`, a jupyter_client kernel
+manager whose launch command is, whatever the notebook's kernelspec says,
 
-    bwrap <namespaces> <read-only system> <read-only Python> <read-only course_utils/ and data/>
-          <private /tmp> <the submission's working folder, writable> <the kernel's socket folder, writable>
-          -- prlimit --as=<memory> --fsize=<file size> --core=0 -- python -m ipykernel_launcher -f <connection file>
+    sh -c '<join the submission's cgroup>; exec "$@"' -- bwrap <namespaces> <read-only system and Python>
+        <read-only course_utils/ and data/> <private tmpfs: /tmp, /dev/shm, /home/student (the working folder)>
+        -- prlimit --as=<memory> --fsize=<file size> --core=0 -- python -P -m ipykernel_launcher -f /tmp/kernel.json
 
-whatever the notebook's kernelspec says. Inside the sandbox the repository is
-reduced to ``course_utils/``, ``data/`` (and the virtual environment when it
-lives in the repository): ``solutions/``, the gradebook, ``submitted/`` and
-``autograded/`` of everybody (this student included) are simply absent. The
-kernel has no network (``--unshare-net``), so it talks to the grader over
-ZeroMQ's ``ipc`` transport (Unix sockets in a folder that only this kernel and
-the grader see), cannot see or signal other processes (``--unshare-pid``),
-runs as an unprivileged user id without capabilities in its own user
-namespace, and dies with the grader (``--die-with-parent``).
+started with an empty environment (so nothing of the grader's environment reaches the sandbox, not even
+through ``/proc/1/environ``). Inside, the repository is reduced to ``course_utils/`` and ``data/``:
+``solutions/``, the gradebook, ``submitted/``, ``autograded/`` and ``feedback/`` of everybody are absent.
+Everything the kernel can write is a private, size-limited tmpfs that disappears with it: no file it
+writes ever reaches the grader's disk, and the working folder is neither nbgrader's output folder nor on
+``sys.path`` (``python -P``). The kernel has no network; it binds its ZeroMQ sockets as Unix sockets in
+its private ``/tmp``, and the grader connects to them through ``/proc/<pid>/root`` (as it reaches the
+exchange folder, :mod:`classgrading.bridge`). It runs as an unprivileged user id without capabilities in
+its own user, pid, mount, network, IPC and UTS namespaces, is pid 1 of its pid namespace (so when it
+stops, every process it started stops too), and dies with the grader (``--die-with-parent``).
+
+Limits: per process (``prlimit``) the address space, file size, open files and no core dumps; per
+submission (:mod:`classgrading.cgroups`) memory, processes and CPU; and the tmpfs sizes.
 """
 
 from dataclasses import dataclass, field
+import json
 import os
 from pathlib import Path
+import select
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+INSIDE_IP = "/tmp/kernel-socket"
+INSIDE_CONNECTION = "/tmp/kernel.json"
+HOME = "/home/student"
 
-# Environment of the student's kernel (everything else is cleared). BLAS and
-# numba use one thread: N graders share the N cores, and a student's code
-# cannot take more than its share.
+# Environment of the student's kernel (nothing else). BLAS and numba use one thread: N graders share the
+# N cores, and a student's code cannot take more than its share.
 KERNEL_ENV = {
-    "HOME": "/tmp",
+    "HOME": HOME,
     "LANG": "C.UTF-8",
     "MPLBACKEND": "module://matplotlib_inline.backend_inline",
     "MPLCONFIGDIR": "/tmp/matplotlib",
@@ -46,6 +56,8 @@ KERNEL_ENV = {
     "NUMBA_NUM_THREADS": "1",
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONSAFEPATH": "1",
+    "PYTHONNOUSERSITE": "1",
     "NBGRADER_EXECUTION": "autograde",
     "TQDM_DISABLE": "1",
 }
@@ -55,10 +67,12 @@ KERNEL_ENV = {
 class Limits:
     """Resource limits of one kernel (bytes)."""
 
-    memory: int = 4 * 2**30          # RLIMIT_AS: address space of every process in the sandbox
+    memory: int = 4 * 2**30          # RLIMIT_AS of every process, and the cgroup memory of the whole submission
     file_size: int = 256 * 2**20     # RLIMIT_FSIZE: largest file the kernel may write
-    tmp_size: int = 512 * 2**20      # size of the private /tmp (a tmpfs, so it is memory too)
+    tmp_size: int = 512 * 2**20      # each private tmpfs (/tmp, /dev/shm, the working folder): memory too
     open_files: int = 1024           # RLIMIT_NOFILE
+    processes: int = 256             # processes and threads of the whole submission (cgroup pids)
+    cpus: float = 1.0                # cores the whole submission may use at once (cgroup cpu)
 
 
 @dataclass
@@ -68,26 +82,25 @@ class Sandbox:
     limits: Limits = field(default_factory=Limits)
     readonly: list = field(default_factory=list)   # extra host paths visible read-only (same path inside)
     enabled: bool = True
+    cgroups: object = None                          # cgroups layout, or None: per-process limits only
 
     def default_readonly(self):
         """The Python installation and the parts of the repository that student code may read."""
         paths = {sys.base_prefix, sys.prefix, str(ROOT / "course_utils"), str(ROOT / "data")}
-        cache = Path.home() / ".cache" / "matplotlib"   # font list, so each kernel need not rebuild it
-        if cache.is_dir():
-            paths.add(str(cache))
         return sorted(paths | set(map(str, self.readonly)))
 
-    def command(self, inner, cwd, sockets):
-        """The full launch command for ``inner`` (the kernel command), with ``cwd`` and ``sockets`` writable."""
+    def rlimits(self):
         limits = self.limits
-        rlimits = ["prlimit", f"--as={limits.memory}", f"--fsize={limits.file_size}", "--core=0",
-                   f"--nofile={limits.open_files}", "--"]
-        if not self.enabled:
-            return rlimits + list(inner)
-        argv = ["bwrap", "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
-                "--die-with-parent", "--new-session", "--hostname", "grader"]
-        for top in ("usr",):
-            argv += ["--ro-bind", f"/{top}", f"/{top}"]
+        return [shutil.which("prlimit") or "/usr/bin/prlimit", f"--as={limits.memory}",
+                f"--fsize={limits.file_size}", "--core=0", f"--nofile={limits.open_files}", "--"]
+
+    def command(self, inner, connection_file, info_fd):
+        """The bwrap command line around ``inner`` (the kernel command, run inside)."""
+        limits = self.limits
+        argv = [shutil.which("bwrap") or "/usr/bin/bwrap", "--unshare-all", "--unshare-user",
+                "--uid", "65534", "--gid", "65534", "--die-with-parent", "--new-session", "--as-pid-1",
+                "--hostname", "grader", "--info-fd", str(info_fd)]
+        argv += ["--ro-bind", "/usr", "/usr"]
         for link in ("bin", "lib", "lib64", "sbin"):
             target = Path("/") / link
             if target.is_symlink():
@@ -100,26 +113,25 @@ class Sandbox:
             path = Path("/etc") / name
             if path.exists():
                 argv += ["--ro-bind", str(path), str(path)]
-        # The private /tmp comes before the read-only binds: a course (or its virtual environment) that
-        # lives under /tmp, as a fresh clone in CI may, is bound on top of it rather than hidden by it.
-        argv += ["--proc", "/proc", "--dev", "/dev",
-                 "--size", str(limits.tmp_size), "--tmpfs", "/tmp"]
-        mpl_cache = Path.home() / ".cache" / "matplotlib"
+        size = str(limits.tmp_size)
+        # The private tmpfs come before the read-only binds: a course (or its virtual environment) under
+        # /tmp, as a fresh clone in CI may be, is bound on top of them rather than hidden.
+        argv += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/dev/shm",
+                 "--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", HOME]
         for path in self.default_readonly():
-            if Path(path).exists() and path != str(mpl_cache):
+            if Path(path).exists():
                 argv += ["--ro-bind", path, path]
+        mpl_cache = Path.home() / ".cache" / "matplotlib"   # font list, so each kernel need not rebuild it
         if mpl_cache.is_dir():
             argv += ["--ro-bind", str(mpl_cache), "/tmp/matplotlib"]
         # CPU topology, read by OpenBLAS, numba and torch at import time (read-only, no secrets).
-        for path in ("/sys/devices/system/cpu",):
-            if Path(path).exists():
-                argv += ["--ro-bind", path, path]
-        argv += ["--bind", str(sockets), str(sockets), "--bind", str(cwd), str(cwd), "--chdir", str(cwd),
-                 "--clearenv"]
+        if Path("/sys/devices/system/cpu").exists():
+            argv += ["--ro-bind", "/sys/devices/system/cpu", "/sys/devices/system/cpu"]
+        argv += ["--ro-bind", str(connection_file), INSIDE_CONNECTION, "--chdir", HOME, "--clearenv"]
         env = dict(KERNEL_ENV, PATH=f"{Path(sys.executable).parent}:/usr/bin:/bin")
         for key, value in env.items():
             argv += ["--setenv", key, value]
-        return argv + ["--"] + rlimits + list(inner)
+        return argv + ["--"] + self.rlimits() + list(inner)
 
 
 def bubblewrap_problem():
@@ -131,8 +143,9 @@ def bubblewrap_problem():
     # The namespaces and mounts the real sandbox uses, around a command that does nothing.
     try:
         result = subprocess.run(["bwrap", "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
-                                 "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev",
-                                 "--tmpfs", "/tmp", "/bin/true"], capture_output=True, text=True, timeout=30)
+                                 "--die-with-parent", "--as-pid-1", "--ro-bind", "/", "/", "--proc", "/proc",
+                                 "--dev", "/dev", "--tmpfs", "/tmp", "/bin/true"],
+                                capture_output=True, text=True, timeout=30, env={})
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"bubblewrap could not be started: {error}"
     if result.returncode != 0:
@@ -141,18 +154,104 @@ def bubblewrap_problem():
     return None
 
 
-class SandboxKernelManager(AsyncKernelManager):
-    """A kernel manager that always launches ``python -m ipykernel_launcher`` inside :class:`Sandbox`.
+def _read_info(fd, timeout):
+    """bwrap's JSON (with the sandbox's child pid), written on ``--info-fd`` once the sandbox is up."""
+    data = b""
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                break
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            data += chunk
+            try:
+                return json.loads(data.decode())
+            except ValueError:
+                continue
+    finally:
+        os.close(fd)
+    return None
 
-    The notebook's kernelspec is not used to build the command (a submission
-    cannot choose what runs). The connection file and the ``ipc`` sockets live in
-    ``socket_dir``, a fresh folder per kernel that the grader removes afterwards.
+
+class SandboxKernelManager(AsyncKernelManager):
+    """A kernel manager that always launches ``python -P -m ipykernel_launcher`` inside :class:`Sandbox`.
+
+    The notebook's kernelspec is not used to build the command (a submission cannot choose what runs).
+    ``scratch`` is a grader-only folder for the connection file and bwrap's own log.
     """
 
-    sandbox = Any(None, allow_none=True, help="the Sandbox; None = the worker's default").tag(config=False)
-    socket_dir = Any(None, allow_none=True).tag(config=False)
+    sandbox = Any(None, allow_none=True).tag(config=False)
+    scratch = Any(None, allow_none=True).tag(config=False)
+    group = Any(None, allow_none=True).tag(config=False)      # the submission's cgroup (cgroups.Group)
+    sandbox_pid = Any(None, allow_none=True).tag(config=False)
 
     def format_kernel_cmd(self, extra_arguments=None):
-        inner = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file, *(extra_arguments or [])]
-        cwd = self._launch_args.get("cwd") or os.getcwd()
-        return self.sandbox.command(inner, cwd=cwd, sockets=self.socket_dir)
+        connection = INSIDE_CONNECTION if self.sandbox.enabled else self.connection_file
+        return [sys.executable, "-P", "-m", "ipykernel_launcher", "-f", connection, *(extra_arguments or [])]
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        read_end, write_end = os.pipe()
+        os.set_inheritable(write_end, True)
+        if self.sandbox.enabled:
+            command = self.sandbox.command(kernel_cmd, self.connection_file, write_end)
+        else:
+            command = self.sandbox.rlimits() + list(kernel_cmd)
+        if self.group is not None:
+            joins = "; ".join(f'echo $$ > "{path}" || exit 97' for path in self.group.procs_files)
+            command = ["/bin/sh", "-c", f'{joins}; exec "$@"', "sh", *command]
+        log = open(Path(self.scratch) / "sandbox.log", "ab")
+        env = {} if self.sandbox.enabled else dict(KERNEL_ENV, PATH=os.environ.get("PATH", "/usr/bin:/bin"),
+                                                   PYTHONPATH=str(ROOT))
+        try:
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
+                                       cwd=self.scratch, pass_fds=(write_end,), start_new_session=True)
+        finally:
+            os.close(write_end)
+            log.close()
+        provisioner = self.provisioner
+        provisioner.process, provisioner.pid = process, process.pid
+        try:
+            provisioner.pgid = os.getpgid(process.pid)
+        except OSError:
+            provisioner.pgid = None
+        if self.sandbox.enabled:
+            info = _read_info(read_end, timeout=60)
+            if not info or "child-pid" not in info:
+                process.kill()
+                raise RuntimeError("the sandbox could not be started: "
+                                   + (Path(self.scratch) / "sandbox.log").read_text(errors="replace")[-500:])
+            self.sandbox_pid = int(info["child-pid"])
+            # The kernel binds its sockets in its private /tmp; the grader reaches them from outside.
+            self.ip = f"/proc/{self.sandbox_pid}/root{INSIDE_IP}"
+        else:
+            os.close(read_end)
+            self.sandbox_pid = process.pid
+
+    async def _async_signal_kernel(self, signum):
+        # The kernel is pid 1 of its own namespace, in another session: signal it, not bwrap.
+        if self.sandbox_pid:
+            try:
+                os.kill(self.sandbox_pid, signum)
+            except ProcessLookupError:
+                pass
+        else:
+            await super()._async_signal_kernel(signum)
+
+    async def _async_interrupt_kernel(self):
+        await self._async_signal_kernel(signal.SIGINT)
+
+    async def _async_kill_kernel(self, restart=False):
+        await self._async_signal_kernel(signal.SIGKILL)
+        if self.group is not None:
+            self.group.kill()
+        await super()._async_kill_kernel(restart=restart)
+
+    def prepare(self, sandbox, scratch, group):
+        """Set the sandbox and its folders, before the kernel is started."""
+        self.sandbox, self.scratch, self.group = sandbox, scratch, group
+        self.transport = "ipc"
+        self.ip = INSIDE_IP if sandbox.enabled else str(Path(scratch) / "kernel-socket")
+        self.connection_file = str(Path(scratch) / "kernel.json")

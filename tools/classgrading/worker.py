@@ -1,17 +1,17 @@
 """A long-lived grading worker: nbgrader's own Autograde converter, in-process, in a scratch course.
 
-Each worker process owns a scratch course folder::
+Each worker process owns a scratch course folder that no student code can reach::
 
     <scratch>/w-XXXX/nbgrader_config.py     the course's config (the worker layers its settings on top)
     <scratch>/w-XXXX/gradebook.db           a copy of the real gradebook (assignments, source cells, checksums)
-    <scratch>/w-XXXX/solutions/<id>/        the assignment's files other than notebooks (none in this course)
-    <scratch>/w-XXXX/submitted/<s>/<id>/    a copy of one submission (regular files only)
-    <scratch>/w-XXXX/autograded/<s>/<id>/   what nbgrader produced; the kernel's working folder
+    <scratch>/w-XXXX/submitted/<s>/<id>/    the submission, written from the bytes the parent read
+    <scratch>/w-XXXX/autograded/<s>/<id>/   what nbgrader produced
+    <scratch>/w-XXXX/kernels/               connection files of the kernels (their sockets are in the sandbox)
 
-nbgrader is imported and configured once per worker; each submission then costs
-one ``Autograde(...).start()`` call. The worker never touches the real gradebook:
-it returns the scores nbgrader wrote into its scratch gradebook, and the parent
-merges them (:mod:`classgrading.merge`).
+nbgrader is imported and configured once per worker; each submission then costs one
+``Autograde(...).start()`` call. A task is data - ``(student, assignment, {file name: bytes})`` - and so is
+its result (scores, the autograded notebook's bytes, what happened): the worker never touches the real
+gradebook or the course's folders; the parent merges (:mod:`classgrading.merge`).
 """
 
 from dataclasses import dataclass, field
@@ -19,6 +19,7 @@ import io
 import logging
 import os
 from pathlib import Path
+import pickle
 import re
 import shutil
 import sqlite3
@@ -36,9 +37,12 @@ class Settings:
     course_root: str
     gradebook_snapshot: str            # a consistent copy of the real gradebook, made by the parent
     scratch: str                       # parent folder of the workers' scratch courses
+    plans: dict = field(default_factory=dict)   # assignment id -> path of its plan (classgrading.plan)
     timeout: int | None = None         # per-cell seconds (None: nbgrader_config.py's Execute.timeout)
     output_limit: int = 2_000_000
     sandbox: object = None             # sandbox.Sandbox
+    cgroups: object = None             # cgroups layout, or None
+    deadline: float = 900.0            # seconds for one whole submission
     max_restarts: int = 3
     extra_config: dict = field(default_factory=dict)
 
@@ -74,14 +78,14 @@ def load_config(settings, root):
     layer.Autograde.create_student = True
     layer.BaseConverter.force = True
     layer.Autograde.autograde_preprocessors = [
-        "classgrading.execute.GuardedExecute" if p == "Execute" else f"nbgrader.preprocessors.{p}"
+        "classgrading.execute.TrustedExecute" if p == "Execute" else f"nbgrader.preprocessors.{p}"
         for p in ("Execute", "IgnorePattern")] + ["nbconvert.preprocessors.ClearMetadataPreprocessor"] + [
         f"nbgrader.preprocessors.{p}" for p in ("LimitOutput", "SaveAutoGrades", "AssignLatePenalties",
                                                 "CheckCellMetadata")]
     if settings.timeout is not None:
         layer.Execute.timeout = settings.timeout
-    layer.GuardedExecute.output_limit = settings.output_limit
-    layer.GuardedExecute.max_restarts = settings.max_restarts
+    layer.TrustedExecute.output_limit = settings.output_limit
+    layer.TrustedExecute.max_restarts = settings.max_restarts
     layer.Execute.kernel_name = "python3"
     for dotted, value in settings.extra_config.items():
         section, name = dotted.rsplit(".", 1)
@@ -95,13 +99,13 @@ def init(settings):
     from nbgrader.api import Gradebook
     quiet_sqlalchemy()
 
-    from .execute import GuardedExecute
+    from .execute import TrustedExecute
 
     root = Path(tempfile.mkdtemp(prefix="w-", dir=settings.scratch))
     course = Path(settings.course_root)
     shutil.copy(course / "nbgrader_config.py", root / "nbgrader_config.py")
     shutil.copy(settings.gradebook_snapshot, root / "gradebook.db")
-    (root / "sockets").mkdir()
+    (root / "kernels").mkdir()
     solutions = course / "solutions"
     if solutions.is_dir():
         for folder in solutions.iterdir():
@@ -112,14 +116,23 @@ def init(settings):
                         dest = root / "solutions" / path.relative_to(solutions)
                         dest.parent.mkdir(parents=True, exist_ok=True)
                         shutil.copy(path, dest)
-    GuardedExecute.sandbox = settings.sandbox
-    GuardedExecute.socket_root = str(root / "sockets")
+    plans = {}
+    for assignment_id, path in settings.plans.items():
+        with open(path, "rb") as handle:
+            plans[assignment_id] = pickle.load(handle)
+    TrustedExecute.sandbox = settings.sandbox
+    TrustedExecute.plans = plans
+    TrustedExecute.cgroups = settings.cgroups
+    TrustedExecute.scratch = str(root / "kernels")
     config = load_config(settings, root)
-    notebooks = {}
+    TrustedExecute.allowed_texts = stub_texts(config)
+    notebooks, known_cells = {}, {}
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
         for assignment in gradebook.assignments:
             notebooks[assignment.name] = sorted(nb.name for nb in assignment.notebooks)
-    _state.update(root=root, config=config, notebooks=notebooks, settings=settings)
+            for nb in assignment.notebooks:
+                known_cells[(assignment.name, nb.name)] = {cell.name for cell in nb.source_cells}
+    _state.update(root=root, config=config, notebooks=notebooks, known_cells=known_cells, settings=settings)
     # nbgrader logs through traitlets' logger: keep each submission's log for its result
     logger = logging.getLogger("traitlets")
     logger.setLevel(logging.INFO)
@@ -129,29 +142,35 @@ def init(settings):
     return str(root)
 
 
-def _copy_submission(source, dest, notes):
-    """Copy the regular files of a submission (no symlinks, devices or huge files)."""
+def stub_texts(config):
+    """The string literals of nbgrader's code stub (the message every unanswered exercise raises)."""
+    import ast
+
+    stub = config.ClearSolutions.get("code_stub", {})
+    source = stub.get("python", "") if isinstance(stub, dict) else ""
+    try:
+        return {node.value for node in ast.walk(ast.parse(source))
+                if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    except SyntaxError:
+        return set()
+
+
+def _write_submission(files, dest):
+    """Write the submission's files (names already checked by the parent) into the scratch course."""
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    for path in sorted(Path(source).rglob("*")):
-        relative = path.relative_to(source)
-        if any(part.startswith(".") for part in relative.parts):
+    for name, data in files.items():
+        path = dest / name
+        if dest not in path.resolve().parents:
             continue
-        if path.is_symlink():
-            notes.append(f"ignored the symbolic link {relative}")
-        elif path.is_dir():
-            (dest / relative).mkdir(parents=True, exist_ok=True)
-        elif path.is_file():
-            if path.stat().st_size > MAX_FILE_BYTES:
-                notes.append(f"ignored {relative}: larger than {MAX_FILE_BYTES // 2**20} MiB")
-                continue
-            (dest / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, dest / relative)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
 
 
-def _check_notebooks(folder, expected, notes):
-    """Drop notebooks that are not valid, and give a single renamed notebook its expected name.
+def _check_notebooks(folder, expected, known_cells, assignment_id, notes):
+    """Drop notebooks that are not valid, give a single renamed notebook its expected name, and take the
+    nbgrader metadata off cells that are not part of the assignment (nbgrader would fail on them).
 
     Returns the expected notebooks that are present (and readable) afterwards.
     """
@@ -174,7 +193,23 @@ def _check_notebooks(folder, expected, notes):
         (folder / f"{unknown[0]}.ipynb").rename(folder / f"{missing[0]}.ipynb")
         notes.append(f"the notebook was submitted as {unknown[0]}.ipynb; graded as {missing[0]}.ipynb")
         valid = (valid - {unknown[0]}) | {missing[0]}
-    return [name for name in expected if name in valid]
+    present = [name for name in expected if name in valid]
+    for name in present:
+        path = folder / f"{name}.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        known = known_cells.get((assignment_id, name), set())
+        changed = 0
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader")
+            if isinstance(meta, dict) and (meta.get("grade") or meta.get("solution") or meta.get("locked")) \
+                    and meta.get("grade_id") not in known:
+                del cell.metadata["nbgrader"]
+                changed += 1
+        if changed:
+            notes.append(f"{changed} cell(s) carried grading metadata that is not part of the assignment; it was "
+                         "ignored")
+            nbformat.write(nb, path)
+    return present
 
 
 def _zero_submission(gradebook, assignment_id, student_id, timestamp=None):
@@ -205,34 +240,36 @@ def _collect(gradebook, assignment_id, student_id):
 
 
 def grade(task):
-    """Autograde one submission. ``task`` = (student_id, assignment_id, submitted folder). Returns a dict."""
+    """Autograde one submission. ``task`` = (student_id, assignment_id, {file name: bytes}, notes). Returns data."""
     from nbgrader.api import Gradebook
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
 
-    from .execute import GuardedExecute
+    from .execute import TrustedExecute
 
-    student_id, assignment_id, source = task
+    student_id, assignment_id, files, read_notes = task
     root, config = _state["root"], _state["config"]
     started = time.monotonic()
-    notes, status, reason = [], "graded", ""
+    notes, status, reason = list(read_notes), "graded", ""
     log = io.StringIO()
     handler = logging.StreamHandler(log)
     handler.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
     logger = logging.getLogger("traitlets")
     logger.addHandler(handler)
-    GuardedExecute.events = []
+    TrustedExecute.events = []
+    TrustedExecute.deadline = started + _state["settings"].deadline
     submitted = root / "submitted" / student_id / assignment_id
     autograded = root / "autograded" / student_id / assignment_id
     db_url = f"sqlite:///{root / 'gradebook.db'}"
+    outputs = {}
     try:
         if autograded.exists():
             shutil.rmtree(autograded)
-        _copy_submission(source, submitted, notes)
+        _write_submission(files, submitted)
         expected = _state["notebooks"].get(assignment_id)
         if expected is None:
             raise LookupError(f"{assignment_id} is not in the gradebook")
-        present = _check_notebooks(submitted, expected, notes)
+        present = _check_notebooks(submitted, expected, _state["known_cells"], assignment_id, notes)
         timestamp = None
         if present:
             coursedir = CourseDirectory(config=config)
@@ -259,18 +296,22 @@ def grade(task):
                     timestamp = None
                 _zero_submission(gradebook, assignment_id, student_id, timestamp)
             timestamp, notebooks = _collect(gradebook, assignment_id, student_id)
+        if status == "graded":
+            for name in expected:
+                path = autograded / f"{name}.ipynb"
+                if path.is_file() and not path.is_symlink():
+                    outputs[f"{name}.ipynb"] = path.read_bytes()
     except Exception:
         status, reason, notebooks, timestamp = "failed", traceback.format_exc(limit=4), [], None
     finally:
         logger.removeHandler(handler)
-    if status == "failed" and autograded.exists():
-        shutil.rmtree(autograded)
-    if not reason and any(event["kind"] in ("kernel start failed",) for event in GuardedExecute.events):
+        shutil.rmtree(submitted, ignore_errors=True)
+        shutil.rmtree(autograded, ignore_errors=True)
+    if not reason and any(event["kind"] in ("kernel start failed",) for event in TrustedExecute.events):
         reason = "the kernel could not be started"
     return {
         "student": student_id, "assignment": assignment_id, "status": status, "reason": reason,
-        "notes": notes, "events": list(GuardedExecute.events), "timestamp": timestamp, "notebooks": notebooks,
-        "autograded": str(autograded) if autograded.exists() else None,
-        "seconds": time.monotonic() - started, "worker": os.getpid(),
+        "notes": notes, "events": list(TrustedExecute.events), "timestamp": timestamp, "notebooks": notebooks,
+        "autograded": outputs, "seconds": time.monotonic() - started, "worker": os.getpid(),
         "log": log.getvalue()[-20000:],
     }
