@@ -1,17 +1,20 @@
 """The class autograder (tools/autograde_class.py) on a synthetic class with hostile submissions.
 
-One run of the command as the README gives it (``--jobs 2``) on every
-submission of ``class_synthetic.build_class``; then:
+One run of the command as the README gives it (``--jobs 2``) on every submission of ``build_class``
+(honest controls for every notebook and the hostile class of ``class_hostile.py``); then:
 
-* every test cell of every submission has exactly its expected points in the
-  gradebook (the wrong rounds: exactly what nbgrader's own ``nbgrader autograde``
-  gives for the same notebook, run beside it as the reference);
-* a student graded before the run (with a manual score) is unchanged; solutions/,
-  notebooks/, submitted/ and the config are byte for byte unchanged; nothing was
-  planted in autograded/ or feedback/ by student code;
-* the summary names each submission that was not gradable or was flagged, and why;
-* each student's feedback shows points and messages but no line of hidden test code;
-* grades.csv agrees with the gradebook, and the report is one HTML file with its figures.
+* every test cell of every submission has exactly its expected points in the gradebook (no attack earns
+  more than its honest twin; the wrong rounds: exactly what nbgrader's own ``nbgrader autograde`` gives
+  for the same notebook, run beside it as the reference);
+* a student graded before the run (with a manual score) is unchanged; solutions/, notebooks/, submitted/
+  and the config are byte for byte unchanged; no file outside the run's own outputs was created in the
+  course, nothing planted in the sandbox reached the machine, and no process of a submission is left;
+* the summary names each submission that was not gradable or was flagged, and why, with every control
+  character escaped (a folder name cannot forge a line);
+* each student's feedback shows points and messages but no line of hidden test code and no text of the
+  student's own code in a hidden test's message;
+* grades.csv agrees with the gradebook, and the report is one HTML file with its figures (a failure
+  message in broken mathtext does not stop it).
 """
 
 import csv
@@ -28,12 +31,14 @@ import time
 
 import pytest
 
+from tests.grading.class_hostile import CANARY
 from tests.grading.class_synthetic import NB01, build_class, points_of_tests, write_reference_submissions
 from tests.grading.course import ROOT, Course, build_notebooks, cells_by_id
 from tools.classgrading.outcomes import hidden_lines
 
 ASSIGNMENTS = build_notebooks.assignments()
 TIMEOUT = 40   # seconds per cell: the slowest solution cell takes under 10 s alone, more when the suite shares the cores
+OUTPUTS = ("autograded", "feedback", "gradebook.db", "grades.csv", "grade_report.html", ".classgrading")
 
 
 def digest(folder):
@@ -43,6 +48,20 @@ def digest(folder):
             h.update(str(path.relative_to(folder)).encode())
             h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def listing(root):
+    """Every path in the course except the run's own outputs (symbolic links listed, never followed)."""
+    found = set()
+    for dirpath, dirnames, filenames in os.walk(root):
+        relative = Path(dirpath).relative_to(root)
+        if relative.parts and relative.parts[0] in OUTPUTS:
+            continue
+        for name in dirnames + filenames:
+            if not relative.parts and name in OUTPUTS:
+                continue
+            found.add(str(relative / name))
+    return found
 
 
 def scores_in(db_path):
@@ -84,19 +103,32 @@ def reference_autograde(root, assignment_ids, out):
         out.append(result)
 
 
+def leftover_processes():
+    """Processes still in one of the class grader's control groups."""
+    left = []
+    for path in Path("/proc").glob("[0-9]*/cgroup"):
+        try:
+            if "classgrade-" in path.read_text():
+                left.append(path.parent.name)
+        except OSError:
+            pass
+    return left
+
+
 @pytest.mark.slow
 def test_class_autograde_synthetic_class(tmp_path):
     course = Course(tmp_path / "course", ASSIGNMENTS)
     reference = tmp_path / "reference"
     shutil.copytree(course.root, reference)
     subs = build_class(course, ASSIGNMENTS)
-    assert len(subs) >= 30
+    assert len(subs) >= 40
     write_reference_submissions(reference, subs)
     db_path = course.root / "gradebook.db"
     add_earlier_student(db_path)
     before = scores_in(db_path)
     untouched = {name: digest(course.root / name) for name in ("solutions", "notebooks", "submitted")}
     config = (course.root / "nbgrader_config.py").read_bytes()
+    paths_before = listing(course.root)
 
     reference_runs = []
     reference_ids = sorted({s.assignment for s in subs if s.expected is None})
@@ -104,9 +136,10 @@ def test_class_autograde_synthetic_class(tmp_path):
     thread.start()
     started = time.monotonic()
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+    env[CANARY] = "the grader's environment must not reach the sandbox"
     run = subprocess.run([sys.executable, str(ROOT / "tools" / "autograde_class.py"), "--jobs", "2",
                           "--timeout", str(TIMEOUT), "--memory", "3G"],
-                         cwd=course.root, env=env, capture_output=True, text=True, timeout=900)
+                         cwd=course.root, env=env, capture_output=True, text=True, timeout=1500)
     seconds = time.monotonic() - started
     thread.join()
     print(f"class autograde: {len(subs)} submissions in {seconds:.1f} s\n{run.stdout}")
@@ -120,7 +153,7 @@ def test_class_autograde_synthetic_class(tmp_path):
         points = points_of_tests(course.solution_notebook(sub.assignment))
         got_cells = after.get((sub.student, sub.assignment))
         if got_cells is None:
-            problems.append(f"{sub.student}: not in the gradebook")
+            problems.append(f"{sub.student!r}: not in the gradebook")
             continue
         got = {name: got_cells[name][0] for name in points}
         if sub.expected is None:
@@ -133,25 +166,33 @@ def test_class_autograde_synthetic_class(tmp_path):
             expected = sub.expected
         if got != expected:
             diff = {name: (got[name], expected[name]) for name in points if got[name] != expected[name]}
-            problems.append(f"{sub.student} ({sub.why}): got/expected {diff}")
+            problems.append(f"{sub.student!r} ({sub.why}): got/expected {diff}")
     assert not problems, "\n".join(problems) + "\n" + run.stdout[-4000:]
 
-    # nobody else changed; nothing outside the run's own output was touched
+    # nobody else changed; nothing outside the run's own output was created, changed or left running
     assert after[("earlier", NB01)] == before[("earlier", NB01)]
     assert {name: digest(course.root / name) for name in untouched} == untouched
     assert (course.root / "nbgrader_config.py").read_bytes() == config
-    assert not list(course.root.rglob("planted.txt"))
+    assert listing(course.root) == paths_before, sorted(listing(course.root) ^ paths_before)
+    for folder in (course.root / "autograded").iterdir():
+        for path in folder.rglob("*"):
+            assert path.is_dir() or (path.is_file() and not path.is_symlink() and path.suffix == ".ipynb"), path
+            assert path.is_dir() or path.stat().st_size < 5 * 2**20, f"{path} is large"
+    assert not Path("/tmp/course_utils").exists(), "a file planted in the sandbox's /tmp reached the machine"
+    assert not leftover_processes(), "processes of a submission are still running"
 
-    # the summary says what happened to whom
+    # the summary says what happened to whom, and a folder name cannot forge a line
+    assert "\x1b" not in run.stdout and "\r" not in run.stdout
     lines = run.stdout.splitlines()
     for sub in subs:
-        mentioned = " ".join(line for line in lines if f" {sub.student}/" in line)
+        shown = sub.student.encode("unicode_escape").decode()
+        mentioned = " ".join(line for line in lines if f" {shown}/" in line)
         for flag in sub.flags:
-            assert flag in mentioned, f"{sub.student}: the summary should say {flag!r}: {mentioned!r}"
+            assert flag in mentioned, f"{sub.student!r}: the summary should say {flag!r}: {mentioned!r}"
         if not sub.gradable:
             assert "NOT GRADABLE" in mentioned
 
-    # feedback: points and messages, never hidden test code
+    # feedback: points and messages, never hidden test code, never the student's text in a hidden test
     secrets = set()
     for assignment_id in ASSIGNMENTS:
         for cell in cells_by_id(course.solution_notebook(assignment_id)).values():
@@ -164,11 +205,14 @@ def test_class_autograde_synthetic_class(tmp_path):
         total = sum(sub.expected.values()) if sub.expected else None
         if total is not None:
             assert re.search(rf"<b>{total:g} / ", page.read_text()), f"{sub.student}: total {total:g} not shown"
-    smuggled = html.unescape((course.root / "feedback" / "h_leak" / NB01 / f"{NB01}.html").read_text())
-    assert "smuggled" in smuggled and "[hidden test code]" in smuggled
+    leak = html.unescape((course.root / "feedback" / "h_leak" / NB01 / f"{NB01}.html").read_text())
+    hidden_row = re.search(r"nb01_ex4_hidden</td>(.*?)</tr>", leak, re.S).group(1)
+    visible_row = re.search(r"nb01_ex4_visible</td>(.*?)</tr>", leak, re.S).group(1)
+    assert "smuggled" in visible_row, "a visible test shows the student's own error message"
+    assert "smuggled" not in hidden_row and "[text from your code]" in hidden_row, hidden_row
 
     # export and report
-    with open(course.root / "grades.csv") as handle:
+    with open(course.root / "grades.csv", newline="") as handle:
         rows = {(row["student_id"], row["assignment"]): float(row["raw_score"]) for row in csv.DictReader(handle)}
     for sub in subs:
         cells = after[(sub.student, sub.assignment)].values()
@@ -178,4 +222,5 @@ def test_class_autograde_synthetic_class(tmp_path):
     assert report.count("src='data:image/png;base64,") >= 3 * len(ASSIGNMENTS) - 1
     for assignment_id in ASSIGNMENTS:
         assert f"<h2>{assignment_id}</h2>" in report
+    assert "could not be built" not in report
     assert "Most common failure messages" in report and "NotImplementedError" in report

@@ -32,7 +32,11 @@ MAX_ANSWER_BYTES = 512 * 2**20
 
 
 class StudentCodeProblem(Exception):
-    """The student's code could not answer (kernel died, hung, flooded its output, answered nonsense)."""
+    """The student's code could not answer (kernel died, hung, answered nonsense). ``ename`` names the kind."""
+
+    def __init__(self, message, ename="GradingError"):
+        super().__init__(message)
+        self.student_type_name = ename
 
 
 class StudentRaised(Exception):
@@ -71,9 +75,8 @@ def exception_from(info):
     own = _plain_name(mro[0][1]) if isinstance(mro, list) and mro and isinstance(mro[0], list) \
         and len(mro[0]) == 2 else None
     if not issubclass(base, Exception):        # SystemExit, KeyboardInterrupt, GeneratorExit
-        problem = StudentCodeProblem(f"your code raised {base.__name__}" + (f": {message}" if message else ""))
-        problem.student_type_name = base.__name__
-        return problem
+        return StudentCodeProblem(f"your code raised {base.__name__}" + (f": {message}" if message else ""),
+                                  ename=base.__name__)
     error = _student_exception_class(base)(message)
     error.student_type_name = own if own and own == base.__name__ else base.__name__
     return error
@@ -219,11 +222,12 @@ class Bridge:
             raise StudentCodeProblem(f"your code gave no answer for {label} (the grader's helper in the kernel "
                                      "was removed or blocked)")
         try:
-            answer = wire.decode(data, handle_factory=self._proxy, texts=self.texts)
+            answer = wire.decode(data, handle_factory=self._proxy)
         except wire.WireError as error:
             raise StudentCodeProblem(f"the answer for {label} is not plain data: {error}") from None
         if not isinstance(answer, dict) or answer.get("status") not in ("ok", "raised", "unsendable"):
             raise StudentCodeProblem(f"the answer for {label} is malformed")
+        self.texts += strings_in(answer.get("value")) + strings_in(answer.get("exception"))
         violations = answer.get("violations")
         if isinstance(violations, list) and violations:
             name = violations[0] if isinstance(violations[0], str) else "a forbidden function"
@@ -265,6 +269,29 @@ class Bridge:
                         and original.shape == new.shape:
                     np.copyto(original, new, casting="unsafe")
         return answer.get("value")
+
+
+def strings_in(value, found=None, depth=0):
+    """Every string (of 3 or more characters) inside a decoded value: the texts the student's code chose."""
+    found = [] if found is None else found
+    if depth > 64:
+        return found
+    if isinstance(value, str):
+        if len(value) >= 3:
+            found.append(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            strings_in(key, found, depth + 1)
+            strings_in(item, found, depth + 1)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            strings_in(item, found, depth + 1)
+    elif isinstance(value, np.ndarray) and value.dtype.kind in "OUS":
+        for item in value.ravel()[:100_000]:
+            strings_in(item.decode("utf-8", "replace") if isinstance(item, bytes) else item, found, depth + 1)
+    elif isinstance(value, _Proxy):
+        strings_in(value._handle.type_name, found, depth + 1)
+    return found
 
 
 def _warnings_as_errors():

@@ -25,7 +25,7 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 @dataclass
 class GroupLimits:
     memory: int = 4 * 2**30      # bytes, for all processes of the submission together
-    pids: int = 256              # processes and threads
+    pids: int = 64               # processes and threads
     cpus: float = 1.0            # cores
 
 

@@ -99,10 +99,8 @@ def find_submissions(course, assignment_ids, students=()):
             continue
         tasks.append((student, assignment_id, files, notes))
     for student, assignment_id, why in skipped:
-        if assignment_id is not None:
-            failed.append(failed_result((student, assignment_id), why))
-        else:
-            print(f"skipped: {safe(why)}", file=sys.stderr)
+        for one in [assignment_id] if assignment_id is not None else assignment_ids:
+            failed.append(failed_result((student, one), why))
     return tasks, failed
 
 

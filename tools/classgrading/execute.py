@@ -190,7 +190,7 @@ class TrustedExecute(Execute):
     async def _serve(self, number, seconds, cell):
         """Ask the kernel to carry out request ``number`` within ``seconds`` (called for the bridge)."""
         if self._broken:
-            raise StudentCodeProblem(f"the kernel could not go on ({self._broken})")
+            raise StudentCodeProblem(f"the kernel could not go on ({self._broken})", ename="KernelDied")
         expression = f"__import__('sys').modules['__grader__'].serve({int(number)})"
         reply = await self._request("", timeout=seconds, user_expressions={"r": expression})
         if reply is not None:
@@ -199,13 +199,13 @@ class TrustedExecute(Execute):
             self._broken = "the kernel died"
             self.events.append({"cell": cell, "kind": "kernel died", "detail": "during a test"})
             raise StudentCodeProblem("your code stopped the kernel while this test ran it (os._exit, exit(), a "
-                                     "crash, or the memory limit)")
+                                     "crash, or the memory limit)", ename="KernelDied")
         self.events.append({"cell": cell, "kind": "timeout", "detail": f"no answer within {seconds:.0f} s"})
         await ensure_async(self.km.interrupt_kernel())
         if not await self._responsive():
             self._broken = "the kernel hung and did not answer an interrupt"
         raise StudentCodeProblem(f"your code did not finish within the time limit of this test "
-                                 f"({self._timeout_setting} s per test cell)")
+                                 f"({self._timeout_setting} s per test cell)", ename="TimeoutError")
 
     async def _run_test(self, cell, index):
         loop = asyncio.get_running_loop()

@@ -178,7 +178,7 @@ def describe(error):
     if isinstance(error, StudentRaised):
         return error.student_type_name, str(error)
     if isinstance(error, StudentCodeProblem):
-        return getattr(error, "student_type_name", "StudentCodeProblem"), str(error)
+        return error.student_type_name, str(error)
     if isinstance(error, (AssertionError, NameError, NotImplementedError)):
         return type(error).__name__, str(error)
     # an error of the test's own code on the student's data (a wrong type, say): its type and message,

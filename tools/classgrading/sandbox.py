@@ -71,7 +71,7 @@ class Limits:
     file_size: int = 256 * 2**20     # RLIMIT_FSIZE: largest file the kernel may write
     tmp_size: int = 512 * 2**20      # each private tmpfs (/tmp, /dev/shm, the working folder): memory too
     open_files: int = 1024           # RLIMIT_NOFILE
-    processes: int = 256             # processes and threads of the whole submission (cgroup pids)
+    processes: int = 64              # processes and threads of the whole submission (cgroup pids)
     cpus: float = 1.0                # cores the whole submission may use at once (cgroup cpu)
 
 
