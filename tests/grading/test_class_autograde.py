@@ -31,13 +31,12 @@ import time
 
 import pytest
 
-from tests.grading.class_hostile import CANARY
+from tests.grading.class_hostile import CANARY, TIMEOUT_CONFIG
 from tests.grading.class_synthetic import NB01, build_class, points_of_tests, write_reference_submissions
 from tests.grading.course import ROOT, Course, build_notebooks, cells_by_id
 from tools.classgrading.outcomes import hidden_lines
 
 ASSIGNMENTS = build_notebooks.assignments()
-TIMEOUT = 40   # seconds per cell: the slowest solution cell takes under 10 s alone, more when the suite shares the cores
 OUTPUTS = ("autograded", "feedback", "gradebook.db", "grades.csv", "grade_report.html", ".classgrading")
 
 
@@ -98,7 +97,7 @@ def reference_autograde(root, assignment_ids, out):
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
     for assignment_id in assignment_ids:
         result = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", assignment_id, "--create",
-                                 f"--Execute.timeout={TIMEOUT}", f"--CourseDirectory.db_url=sqlite:///{root}/gradebook.db"],
+                                 f"--CourseDirectory.db_url=sqlite:///{root}/gradebook.db"],
                                 cwd=root, env=env, capture_output=True, text=True)
         out.append(result)
 
@@ -118,6 +117,8 @@ def leftover_processes():
 @pytest.mark.slow
 def test_class_autograde_synthetic_class(tmp_path):
     course = Course(tmp_path / "course", ASSIGNMENTS)
+    with open(course.root / "nbgrader_config.py", "a") as config:
+        config.write(TIMEOUT_CONFIG)
     reference = tmp_path / "reference"
     shutil.copytree(course.root, reference)
     subs = build_class(course, ASSIGNMENTS)
@@ -138,7 +139,7 @@ def test_class_autograde_synthetic_class(tmp_path):
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
     env[CANARY] = "the grader's environment must not reach the sandbox"
     run = subprocess.run([sys.executable, str(ROOT / "tools" / "autograde_class.py"), "--jobs", "2",
-                          "--timeout", str(TIMEOUT), "--memory", "3G"],
+                          "--memory", "3G"],
                          cwd=course.root, env=env, capture_output=True, text=True, timeout=1500)
     seconds = time.monotonic() - started
     thread.join()

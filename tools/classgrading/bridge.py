@@ -158,7 +158,7 @@ class _Proxy:
 
     @classmethod
     def _describe_for_student(cls, proxy):
-        return f"a {proxy._handle.type_name} object from your code"
+        return f"a {proxy._handle.type_name[:30]} object from your code"
 
     def __repr__(self):
         return f"<your {self._handle.kind} {self._handle.type_name}>"
@@ -166,7 +166,8 @@ class _Proxy:
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)          # NumPy and Python probe special names: not the student's business
-        return self._bridge.request({"op": "getattr", "target": self, "name": name}, label=f"{self.__name__}.{name}")
+        return self._bridge.request({"op": "getattr", "target": self, "name": name},
+                                    label=f"{self.__name__}.{name}")["value"]
 
     def __call__(self, *args, **kwargs):
         return self._bridge.call(self, args, kwargs)
@@ -230,7 +231,8 @@ class Bridge:
         self.texts += strings_in(answer.get("value")) + strings_in(answer.get("exception"))
         violations = answer.get("violations")
         if isinstance(violations, list) and violations:
-            name = violations[0] if isinstance(violations[0], str) else "a forbidden function"
+            forbidden = (self.forbid_state.active() or [[]])[0]
+            name = violations[0] if violations[0] in forbidden else "a function that is not allowed"
             raise AssertionError(f"Your code called {name}, which is not allowed here: "
                                  f"{self.forbid_state.reason_for(name)}.")
         if answer["status"] == "raised":
@@ -289,8 +291,6 @@ def strings_in(value, found=None, depth=0):
     elif isinstance(value, np.ndarray) and value.dtype.kind in "OUS":
         for item in value.ravel()[:100_000]:
             strings_in(item.decode("utf-8", "replace") if isinstance(item, bytes) else item, found, depth + 1)
-    elif isinstance(value, _Proxy):
-        strings_in(value._handle.type_name, found, depth + 1)
     return found
 
 

@@ -22,6 +22,7 @@ What happened to each cell is kept in :attr:`TrustedExecute.events` for the repo
 """
 
 import asyncio
+import math
 from pathlib import Path
 import shutil
 import tempfile
@@ -181,13 +182,16 @@ class TrustedExecute(Execute):
         return True
 
     def _cell_timeout(self, cell):
-        timeout = self._timeout_setting or 10**6
+        """Seconds ``cell`` may take: ``timeout_func(cell)`` if configured, else ``Execute.timeout``; never past
+        the submission's deadline. (For a test cell, this is the budget of all the student's code it calls.)"""
+        timeout = (self.timeout_func(cell) if self.timeout_func is not None else None) or self._timeout_setting \
+            or 10**6
         if self.deadline is not None:
-            timeout = min(timeout, max(1, self.deadline - time.monotonic()))
-        return timeout
+            timeout = min(timeout, max(1, math.ceil(self.deadline - time.monotonic()) + 1))
+        return int(timeout)
 
     # ------------------------------------------------------------------ the student's code, for a test
-    async def _serve(self, number, seconds, cell):
+    async def _serve(self, number, seconds, cell, budget):
         """Ask the kernel to carry out request ``number`` within ``seconds`` (called for the bridge)."""
         if self._broken:
             raise StudentCodeProblem(f"the kernel could not go on ({self._broken})", ename="KernelDied")
@@ -205,7 +209,7 @@ class TrustedExecute(Execute):
         if not await self._responsive():
             self._broken = "the kernel hung and did not answer an interrupt"
         raise StudentCodeProblem(f"your code did not finish within the time limit of this test "
-                                 f"({self._timeout_setting} s per test cell)", ename="TimeoutError")
+                                 f"({budget:.0f} s for the test cell)", ename="TimeoutError")
 
     async def _run_test(self, cell, index):
         loop = asyncio.get_running_loop()
@@ -214,7 +218,7 @@ class TrustedExecute(Execute):
         budget = self._cell_timeout(cell)
 
         def serve(number, seconds):
-            future = asyncio.run_coroutine_threadsafe(self._serve(number, seconds, gid), loop)
+            future = asyncio.run_coroutine_threadsafe(self._serve(number, seconds, gid, budget), loop)
             return future.result()
 
         def remaining():
@@ -313,6 +317,7 @@ class TrustedExecute(Execute):
         self._cell_bytes, self._limit_hit, self._last_reply = 0, False, None
         status, recover = "error", None
         self.timeout = self._cell_timeout(cell)
+        timeout_func, self.timeout_func = self.timeout_func, None      # self.timeout holds this cell's limit
         try:
             await self.async_execute_cell(cell, index, execution_count=self.code_cells_executed + 1,
                                           store_history=True)
@@ -332,6 +337,8 @@ class TrustedExecute(Execute):
             cell.outputs.append(error_output("CellTimeoutError", f"no reply within {self.timeout:.0f} s"))
             self.events.append({"cell": grade_id(cell, index), "kind": "timeout", "detail": str(error)[:200]})
             recover = "the kernel hung and did not answer an interrupt"
+        finally:
+            self.timeout_func = timeout_func
         if self._limit_hit:
             self.events.append({"cell": grade_id(cell, index), "kind": "output limit",
                                 "detail": f"more than {self.output_limit} bytes"})

@@ -137,7 +137,10 @@ class _Forbidden:
                     self.patches.append((main, key, original))
                     main[key] = blocked
             self.objects[id(original)] = dotted
-            for candidate in (original, getattr(original, "__init__", None), getattr(original, "__call__", None)):
+            # NumPy's dispatchers and decorated functions run their Python implementation from C
+            candidates = [original] + [getattr(original, name, None) for name in
+                                       ("__wrapped__", "_implementation", "__init__", "__call__", "__new__")]
+            for candidate in candidates:
                 code = getattr(candidate, "__code__", None)
                 if code is not None:
                     self.codes[code] = dotted

@@ -180,6 +180,22 @@ del __recorder_define
 '''
 
 
+def _needed(plan, nb, reads, position):
+    """The names a test at ``position`` reads from the notebook's own cells, with the globals of the
+    notebook's functions it uses (they are redefined in the grader, and look their globals up there)."""
+    needed, todo = set(), list(reads)
+    while todo:
+        name = todo.pop()
+        if name in needed or IPYTHON_NAMES.match(name) or plan.kind_of(name, position, {}) != "instructor":
+            continue
+        needed.add(name)
+        binder = max(p for p in plan.instructor_bindings[name] if p < position)
+        statement = defining_statement(python_source(nb.cells[binder].source), name)
+        if statement is not None:
+            todo += read_names(statement)
+    return needed
+
+
 def _execute(client, code, timeout, user_expressions=None):
     reply = client.execute_interactive(code, silent=False, store_history=False, timeout=timeout,
                                        user_expressions=user_expressions or {}, output_hook=lambda msg: None)
@@ -230,8 +246,7 @@ def record(nb, assignment_id, notebook_id, timeout=600, log=None):
                     plan.instructor_bindings.setdefault(name, []).append(i)
             elif kind == "test":
                 test = next(t for t in plan.tests.values() if t.position == i)
-                wanted = sorted(n for n in test.reads
-                                if plan.kind_of(n, i, {}) == "instructor" and not IPYTHON_NAMES.match(n))
+                wanted = sorted(_needed(plan, nb, test.reads, i))
                 path = os.path.join(workdir, f"context-{i}.pkl")
                 _execute(client, "", 300, {"n": f"__import__('__recorder__').dump({path!r}, {wanted!r})"})
                 with open(path, "rb") as handle:
