@@ -173,6 +173,32 @@ def find(parent=None):
     return layout, None
 
 
+def check(parent=None):
+    """None if each submission can get its own control group here, else the reason (a sentence)."""
+    layout, problem = find(parent)
+    if layout is not None:
+        try:
+            layout.create("probe", GroupLimits()).remove()
+        except OSError as error:
+            problem = f"cannot set the limits of a control group ({error})"
+        remove_layout(layout)
+    return problem
+
+
+def sweep(parent=None):
+    """Remove the trees of grading processes that are gone (killed workers leave them behind)."""
+    bases = [Path(parent)] if parent else [CGROUP_ROOT] + [CGROUP_ROOT / c for c in V1_CONTROLLERS]
+    for base in bases:
+        for folder in base.glob("classgrade-*") if base.is_dir() else []:
+            try:
+                pid = int(folder.name.split("-")[1])
+            except (IndexError, ValueError):
+                continue
+            if not Path(f"/proc/{pid}").exists():
+                version = 2 if (base / "cgroup.controllers").exists() or parent else 1
+                remove_layout(_Layout({base.name: folder}, version))
+
+
 def remove_layout(layout):
     for folder in layout.parents.values():
         for child in list(folder.iterdir()) if folder.is_dir() else []:

@@ -49,6 +49,12 @@ def parser():
                                                   "that has submissions)")
     p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
                    help="submissions graded at once (default: the number of cores)")
+    p.add_argument("--scheduler", default=None,
+                   help="grade on a dask.distributed cluster: tcp://HOST:PORT of its scheduler, or local:N for a "
+                        "LocalCluster of N worker processes on this machine (default: --jobs local processes)")
+    p.add_argument("--resume", action="store_true",
+                   help="grade only the submissions that have no autograded notebook newer than what was submitted "
+                        "(after an interrupted run)")
     p.add_argument("--course", default=".", help="course root, with nbgrader_config.py (default: .)")
     p.add_argument("--student", action="append", default=[], help="only this student (repeatable)")
     p.add_argument("--timeout", type=int, default=None,
@@ -213,7 +219,6 @@ def main(argv=None):
     tasks, unreadable = find_submissions(course, assignment_ids, args.student)
     if not args.assignments:
         assignment_ids = sorted({task[1] for task in tasks} | {r["assignment"] for r in unreadable})
-    layout = None
     if not args.no_grading:
         if not tasks and not unreadable:
             print("no submissions found in submitted/<student>/<assignment>/", file=sys.stderr)
@@ -225,45 +230,50 @@ def main(argv=None):
                 sandbox.enabled = False
                 print("WARNING: --no-sandbox: student code can read and write everything this user can",
                       file=sys.stderr)
-            else:
+            elif args.scheduler is None or args.scheduler.startswith("local:"):
                 problem = sandbox_module.bubblewrap_problem()
                 if problem:
                     raise SystemExit(f"cannot isolate student code: {problem}. Install bubblewrap, or pass "
                                      "--no-sandbox for trusted submissions only.")
                 if not args.no_cgroups:
-                    layout, problem = cgroups_module.find(args.cgroup_parent)
+                    problem = cgroups_module.check(args.cgroup_parent)
                     if problem:
                         raise SystemExit(f"cannot limit each submission as a whole: {problem}. Pass --no-cgroups "
                                          "to limit each process only.")
-                    sandbox.cgroups = layout
-            try:
-                plans = build_plans(course, sorted({t[1] for t in tasks}), args.jobs, args.timeout)
-                results = grade_all(course, tasks, unreadable, db_path, sandbox, plans, args)
-            finally:
-                if layout is not None:
-                    cgroups_module.remove_layout(layout)
+            if args.resume:
+                tasks, skipped = still_to_grade(course, tasks, db_path)
+                print(f"--resume: {skipped} submissions are already graded; {len(tasks)} to go", file=sys.stderr)
+            plans = build_plans(course, sorted({t[1] for t in tasks}), args.jobs, args.timeout)
+            settings = worker.settings_for(course, plans, timeout=args.timeout, output_limit=args.output_limit,
+                                           sandbox=sandbox, cgroups=not args.no_cgroups,
+                                           cgroup_parent=args.cgroup_parent, deadline=args.deadline)
+            results = grade_all(course, tasks, unreadable, db_path, settings, args)
+            cgroups_module.sweep(args.cgroup_parent)
     finish(course, args, assignment_ids, results, tasks, db_path)
     summary(results, args, course, time.monotonic() - started)
     return 0
 
 
-def grade_all(course, tasks, unreadable, db_path, sandbox, plans, args):
+def grade_all(course, tasks, unreadable, db_path, settings, args):
+    """Grade ``tasks`` (on local processes or a dask cluster), merging each result as it arrives."""
     from nbgrader.api import Gradebook
     from tqdm import tqdm
 
     scratch = Path(tempfile.mkdtemp(prefix="classgrade-"))
+    settings.scratch = str(scratch)
     results = []
+    ordered = order_by_cost(tasks, course)
+    if args.scheduler:
+        from .cluster import run_on_cluster
+        graded = run_on_cluster(ordered, settings, args.scheduler, failed_result)
+    else:
+        graded = run_pool(ordered, settings, args.jobs, None)
     try:
-        snapshot = scratch / "gradebook-snapshot.db"
-        worker.copy_database(db_path, snapshot)
-        settings = worker.Settings(course_root=str(course), gradebook_snapshot=str(snapshot), scratch=str(scratch),
-                                   plans=plans, timeout=args.timeout, output_limit=args.output_limit,
-                                   sandbox=sandbox, cgroups=sandbox.cgroups, deadline=args.deadline)
         failures = flagged = 0
         bar = tqdm(total=len(tasks) + len(unreadable), unit="submission", desc="autograding", disable=args.quiet,
                    dynamic_ncols=True, mininterval=0.5)
         with Gradebook(f"sqlite:///{db_path}") as gradebook:
-            for result in itertools.chain(unreadable, run_pool(order_by_cost(tasks, course), settings, args.jobs, bar)):
+            for result in itertools.chain(unreadable, graded):
                 try:
                     merge.merge_result(gradebook, result)
                     merge.install_autograded(result, course)
@@ -278,6 +288,31 @@ def grade_all(course, tasks, unreadable, db_path, sandbox, plans, args):
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return results
+
+
+def still_to_grade(course, tasks, db_path):
+    """The tasks without an autograded notebook newer than the submission (nbgrader's own rule), and how many
+    were skipped."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    left, skipped = [], 0
+    with Gradebook(f"sqlite:///{db_path}") as gradebook:
+        for task in tasks:
+            student, assignment_id = task[0], task[1]
+            submitted = course / "submitted" / student / assignment_id
+            autograded = course / "autograded" / student / assignment_id
+            newest = max((p.lstat().st_mtime for p in submitted.rglob("*")), default=0)
+            done = [p for p in autograded.glob("*.ipynb") if p.is_file() and not p.is_symlink()]
+            try:
+                gradebook.find_submission(assignment_id, student)
+                recorded = True
+            except MissingEntry:
+                recorded = False
+            if recorded and done and min(p.stat().st_mtime for p in done) >= newest:
+                skipped += 1
+            else:
+                left.append(task)
+    return left, skipped
 
 
 def finish(course, args, assignment_ids, results, tasks, db_path):
@@ -314,7 +349,8 @@ def summary(results, args, course, seconds):
     if results:
         failed = [r for r in results if r["status"] == "failed"]
         flagged = [r for r in results if r["status"] != "failed" and (r["events"] or r["notes"])]
-        print(f"\nautograded {len(results)} submissions in {seconds:.1f} s with --jobs {args.jobs}: "
+        where = f"on the dask cluster {args.scheduler}" if args.scheduler else f"with --jobs {args.jobs}"
+        print(f"\nautograded {len(results)} submissions in {seconds:.1f} s {where}: "
               f"{len(results) - len(failed)} graded, {len(failed)} not gradable, {len(flagged)} flagged", file=out)
         for r in failed:
             reason = (r["reason"].strip().splitlines() or [""])[-1]

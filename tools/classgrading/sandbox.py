@@ -82,7 +82,6 @@ class Sandbox:
     limits: Limits = field(default_factory=Limits)
     readonly: list = field(default_factory=list)   # extra host paths visible read-only (same path inside)
     enabled: bool = True
-    cgroups: object = None                          # cgroups layout, or None: per-process limits only
 
     def default_readonly(self):
         """The Python installation and the parts of the repository that student code may read."""
@@ -199,6 +198,11 @@ class SandboxKernelManager(AsyncKernelManager):
             command = self.sandbox.command(kernel_cmd, self.connection_file, write_end)
         else:
             command = self.sandbox.rlimits() + list(kernel_cmd)
+        # bwrap dies with the grading worker (and the sandbox with bwrap: --die-with-parent), so a worker that is
+        # killed leaves no kernel behind
+        setpriv = shutil.which("setpriv")
+        if setpriv:
+            command = [setpriv, "--pdeathsig", "KILL", "--", *command]
         if self.group is not None:
             joins = "; ".join(f'echo $$ > "{path}" || exit 97' for path in self.group.procs_files)
             command = ["/bin/sh", "-c", f'{joins}; exec "$@"', "sh", *command]

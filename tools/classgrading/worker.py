@@ -32,19 +32,41 @@ MAX_FILE_BYTES = 50 * 2**20
 
 @dataclass
 class Settings:
-    """Everything a worker needs, picklable."""
+    """Everything a worker needs, as data (picklable), so that a worker on another machine needs only the
+    course's environment: the config, a snapshot of the gradebook and the plans travel with it."""
 
-    course_root: str
-    gradebook_snapshot: str            # a consistent copy of the real gradebook, made by the parent
-    scratch: str                       # parent folder of the workers' scratch courses
-    plans: dict = field(default_factory=dict)   # assignment id -> path of its plan (classgrading.plan)
+    config: bytes                      # the course's nbgrader_config.py
+    gradebook: bytes                   # a consistent copy of the real gradebook, made by the parent
+    plans: dict = field(default_factory=dict)            # assignment id -> pickled plan (classgrading.plan)
+    solution_files: dict = field(default_factory=dict)   # files of solutions/ other than notebooks
+    scratch: str | None = None         # where the worker's scratch course goes (None or absent: the temp folder)
     timeout: int | None = None         # per-cell seconds (None: nbgrader_config.py's Execute.timeout)
     output_limit: int = 2_000_000
     sandbox: object = None             # sandbox.Sandbox
-    cgroups: object = None             # cgroups layout, or None
+    cgroups: bool = True               # one control group per kernel (each worker makes its own tree)
+    cgroup_parent: str | None = None
     deadline: float = 900.0            # seconds for one whole submission
     max_restarts: int = 3
     extra_config: dict = field(default_factory=dict)
+
+
+def settings_for(course, plans, **options):
+    """Settings for grading ``course`` (read here, in the parent): ``plans`` maps assignment ids to plan files."""
+    course = Path(course)
+    with tempfile.TemporaryDirectory() as tmp:
+        snapshot = Path(tmp) / "gradebook.db"
+        copy_database(course / "gradebook.db", snapshot)
+        gradebook = snapshot.read_bytes()
+    solution_files = {}
+    solutions = course / "solutions"
+    if solutions.is_dir():
+        for path in sorted(solutions.rglob("*")):
+            if path.is_file() and not path.is_symlink() and path.suffix != ".ipynb" \
+                    and ".ipynb_checkpoints" not in path.parts:
+                solution_files[str(path.relative_to(solutions))] = path.read_bytes()
+    return Settings(config=(course / "nbgrader_config.py").read_bytes(), gradebook=gradebook,
+                    plans={a: Path(p).read_bytes() for a, p in plans.items()}, solution_files=solution_files,
+                    **options)
 
 
 _state = {}
@@ -96,33 +118,35 @@ def load_config(settings, root):
 
 def init(settings):
     """Pool initializer: build this process's scratch course and import nbgrader once."""
+    import atexit
+
     from nbgrader.api import Gradebook
     quiet_sqlalchemy()
 
+    from . import cgroups
     from .execute import TrustedExecute
 
-    root = Path(tempfile.mkdtemp(prefix="w-", dir=settings.scratch))
-    course = Path(settings.course_root)
-    shutil.copy(course / "nbgrader_config.py", root / "nbgrader_config.py")
-    shutil.copy(settings.gradebook_snapshot, root / "gradebook.db")
+    scratch = settings.scratch if settings.scratch and os.path.isdir(settings.scratch) else None
+    root = Path(tempfile.mkdtemp(prefix="w-", dir=scratch))
+    atexit.register(shutil.rmtree, root, True)
+    (root / "nbgrader_config.py").write_bytes(settings.config)
+    (root / "gradebook.db").write_bytes(settings.gradebook)
     (root / "kernels").mkdir()
-    solutions = course / "solutions"
-    if solutions.is_dir():
-        for folder in solutions.iterdir():
-            if folder.is_dir():
-                for path in folder.rglob("*"):
-                    if path.is_file() and not path.is_symlink() and path.suffix != ".ipynb" \
-                            and ".ipynb_checkpoints" not in path.parts:
-                        dest = root / "solutions" / path.relative_to(solutions)
-                        dest.parent.mkdir(parents=True, exist_ok=True)
-                        shutil.copy(path, dest)
-    plans = {}
-    for assignment_id, path in settings.plans.items():
-        with open(path, "rb") as handle:
-            plans[assignment_id] = pickle.load(handle)
+    for name, data in settings.solution_files.items():
+        dest = root / "solutions" / name
+        if root / "solutions" in dest.resolve().parents:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(data)
+    plans = {assignment_id: pickle.loads(data) for assignment_id, data in settings.plans.items()}
+    layout = None
+    if settings.cgroups and settings.sandbox is not None and settings.sandbox.enabled:
+        layout, problem = cgroups.find(settings.cgroup_parent)
+        if problem:
+            raise RuntimeError(f"cannot limit each submission as a whole on this machine: {problem}")
+        atexit.register(cgroups.remove_layout, layout)
     TrustedExecute.sandbox = settings.sandbox
     TrustedExecute.plans = plans
-    TrustedExecute.cgroups = settings.cgroups
+    TrustedExecute.cgroups = layout
     TrustedExecute.scratch = str(root / "kernels")
     config = load_config(settings, root)
     TrustedExecute.allowed_texts = stub_texts(config)
