@@ -44,6 +44,28 @@ c.Execute.interrupt_on_timeout = True
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 60
 
+# --- Late submissions -------------------------------------------------------------
+# A submission is late when nbgrader's timestamp (timestamp.txt, written by `nbgrader collect` or taken from
+# the file names by `zip_collect`) is after the assignment's due date, which you set in the gradebook:
+#     nbgrader db assignment add 01_eigendecomposition --duedate="2027-01-20 23:59:00 Europe/London"
+# Policy: 10 % of the notebook's points for each started day late; after 5 days, no points.
+import math  # noqa: E402
+
+from nbgrader.plugins import LateSubmissionPlugin  # noqa: E402
+
+
+class TenPercentPerDayLate(LateSubmissionPlugin):
+    """Penalty: 10 % of the score per started day late, the whole score after 5 days."""
+
+    def late_submission_penalty(self, student_id, score, total_seconds_late):
+        days = math.ceil(total_seconds_late / 86400)
+        if days > 5:
+            return score
+        return score * 0.10 * days
+
+
+c.AssignLatePenalties.plugin_class = TenPercentPerDayLate
+
 # --- Collecting from a learning-management system -----------------------------
 # `nbgrader zip_collect ASSIGNMENT` sorts the files (or zip archives of them) in
 # downloaded/ASSIGNMENT/archive/ into submitted/STUDENT/ASSIGNMENT/. Files are

@@ -1,6 +1,7 @@
 """Grade the synthetic class with tools/autograde_class.py: --jobs 1 against --jobs 2, and against plain execution.
 
     python benchmarks/bench_autograde.py [ASSIGNMENT ...]    # default: every assignment in solutions/
+    python benchmarks/bench_autograde.py --dask [ASSIGNMENT ...]   # also a dask LocalCluster of 1 and 2 workers
 
 The class is the one the test suite grades (tests/grading/class_synthetic.py and class_hostile.py):
 correct, blank, partial and wrong submissions of every notebook, and notebook
@@ -16,6 +17,8 @@ what grading would cost with no nbgrader, no sandbox and no trusted test runner.
 Plain execution gets the same per-cell time limit and memory limit (through
 ``prlimit``), so the hostile notebooks stop there too.
 Targets (issue 14): speed-up >= 1.8 on 2 cores; total <= 1.3x plain execution / cores.
+With --dask (issue 19): a LocalCluster of 2 workers >= 1.8x one worker; dask's overhead per submission, the
+LocalCluster of 2 against --jobs 2, <= 10 %.
 """
 
 import os
@@ -50,16 +53,18 @@ def copy_course(source, dest):
             os.mkfifo(dest / fifo.relative_to(source))
 
 
-def grade(course_template, workdir, jobs):
-    course = workdir / f"jobs{jobs}"
+def grade(course_template, workdir, jobs=None, scheduler=None):
+    label = f"jobs{jobs}" if scheduler is None else scheduler.replace(":", "")
+    course = workdir / label
     copy_course(course_template, course)
+    where = ["--jobs", str(jobs)] if scheduler is None else ["--scheduler", scheduler]
     started = time.perf_counter()
-    run = subprocess.run([sys.executable, str(ROOT / "tools" / "autograde_class.py"), "--jobs", str(jobs),
+    run = subprocess.run([sys.executable, str(ROOT / "tools" / "autograde_class.py"), *where,
                           "--timeout", str(TIMEOUT), "--memory", MEMORY, "--quiet"],
                          cwd=course, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if run.returncode != 0:
-        raise SystemExit(f"autograde_class.py --jobs {jobs} failed:\n{run.stderr[-3000:]}")
+        raise SystemExit(f"autograde_class.py {' '.join(where)} failed:\n{run.stderr[-3000:]}")
     return seconds
 
 
@@ -90,8 +95,9 @@ def plain_execution(course_template, workdir):
     return total
 
 
-def main(assignment_ids):
-    assignment_ids = assignment_ids or build_notebooks.assignments()
+def main(argv):
+    dask = "--dask" in argv
+    assignment_ids = [a for a in argv if a != "--dask"] or build_notebooks.assignments()
     with tempfile.TemporaryDirectory(prefix="bench-autograde-") as tmp:
         workdir = Path(tmp)
         course = Course(workdir / "template", assignment_ids)
@@ -107,12 +113,22 @@ def main(assignment_ids):
         print(f"--jobs 1: {one:7.1f} s", flush=True)
         two = grade(course.root, workdir, 2)
         print(f"--jobs 2: {two:7.1f} s", flush=True)
+        if dask:
+            dask_one = grade(course.root, workdir, scheduler="local:1")
+            print(f"dask LocalCluster, 1 worker: {dask_one:7.1f} s", flush=True)
+            dask_two = grade(course.root, workdir, scheduler="local:2")
+            print(f"dask LocalCluster, 2 workers: {dask_two:7.1f} s", flush=True)
         plain = plain_execution(course.root, workdir)
         print(f"plain nbconvert --execute, summed: {plain:7.1f} s; / {CORES} cores = {plain / CORES:.1f} s")
     speedup = one / two
     ratio = two / (plain / CORES)
     print(f"speed-up --jobs 2 vs --jobs 1: {speedup:.2f}x (target >= 1.8): {'met' if speedup >= 1.8 else 'NOT met'}")
     print(f"--jobs 2 / (plain / cores): {ratio:.2f} (target <= 1.3): {'met' if ratio <= 1.3 else 'NOT met'}")
+    if dask:
+        scaling, overhead = dask_one / dask_two, dask_two / two - 1
+        print(f"dask: 2 workers vs 1: {scaling:.2f}x (target >= 1.8): {'met' if scaling >= 1.8 else 'NOT met'}")
+        print(f"dask overhead over --jobs 2: {100 * overhead:+.1f} % (target <= 10 %): "
+              f"{'met' if overhead <= 0.10 else 'NOT met'}")
 
 
 if __name__ == "__main__":

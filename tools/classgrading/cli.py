@@ -76,6 +76,16 @@ def parser():
                    help="run kernels without bubblewrap (resource limits still apply); only for machines "
                         "where bubblewrap cannot work, and only for trusted submissions")
     p.add_argument("--export", default="grades.csv", help="CSV export of the gradebook ('' to skip)")
+    p.add_argument("--canvas", default="grades_canvas.csv",
+                   help="the gradebook as a Canvas gradebook CSV, for Grades > Import ('' to skip)")
+    p.add_argument("--canvas-ids", default="",
+                   help="Canvas assignment ids, e.g. 01_eigendecomposition=1234,02_pca=1235 (columns then match "
+                        "those assignments)")
+    p.add_argument("--feedback-upload", default="feedback_upload",
+                   help="folder of every student's feedback named for an LMS bulk upload, with a zip per "
+                        "assignment ('' to skip)")
+    p.add_argument("--feedback-pattern", default="{student}__{assignment}.html",
+                   help="file name of each feedback page there ({student}, {assignment}, {notebook}, {lms_user_id})")
     p.add_argument("--report", default="grade_report.html", help="HTML grade report ('' to skip)")
     p.add_argument("--no-feedback", action="store_true", help="do not write feedback/")
     p.add_argument("--no-grading", action="store_true",
@@ -335,6 +345,20 @@ def finish(course, args, assignment_ids, results, tasks, db_path):
                 CsvExportPlugin(to=str(course / args.export)).export(gradebook)
             except Exception as error:
                 print(f"the CSV export failed: {safe(repr(error))}", file=sys.stderr)
+        if args.canvas:
+            from .export import canvas_csv
+            try:
+                ids = dict(item.split("=", 1) for item in args.canvas_ids.split(",") if "=" in item)
+                merge.write_file(course, args.canvas, canvas_csv(gradebook, assignment_ids, ids).encode())
+            except Exception as error:
+                print(f"the Canvas export failed: {safe(repr(error))}", file=sys.stderr)
+        if args.feedback_upload and not args.no_feedback:
+            from .export import feedback_for_upload
+            try:
+                feedback_for_upload(gradebook, course, assignment_ids, course / args.feedback_upload,
+                                    args.feedback_pattern)
+            except Exception as error:
+                print(f"the feedback for upload failed: {safe(repr(error))}", file=sys.stderr)
         if args.report:
             from .report import build_report
             try:
@@ -368,6 +392,7 @@ def summary(results, args, course, seconds):
             print(f"  {assignment_id}: {len(totals)} submissions, mean autograded score "
                   f"{sum(totals) / len(totals):.2f}", file=out)
     written = ["gradebook.db", "autograded/"] if results else []
-    written += [] if args.no_feedback else ["feedback/"]
-    written += [p for p in (args.export, args.report) if p]
+    written += [] if args.no_feedback else ["feedback/"] + ([args.feedback_upload + "/"] if args.feedback_upload
+                                                             else [])
+    written += [p for p in (args.export, args.canvas, args.report) if p]
     print(f"written in {course}: {', '.join(written)}", file=out)
