@@ -40,7 +40,7 @@ DEFAULT_OUT = ROOT / "_site"
 WIDGET_NOTE = ("*Interactive control: it appears here when you run the notebook in JupyterLab "
                "(`make lab`).*")
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-SITE_PAGES = ["conf.py", "index.md", "instructors.md", "contributors.md", "_static", "_templates"]
+SITE_PAGES = ["conf.py", "index.md", "instructors.md", "contributors.md", "_templates"]
 
 
 def chapter_ids(course):
