@@ -1,6 +1,8 @@
 # The two commands of the course (see README.md):
 #   make lab    install what a student needs into .venv once, then open the course in JupyterLab
 #   make test   add the test, benchmark and website tools to .venv once, then run the whole test suite
+# A quicker loop for contributors: make test-quick (unit tests, nbval, freshness and leak checks, requirements
+# tables; no grading runs, no browser, no website).
 # Other targets: install (the student set only), dev (everything, no tests), site (the course website in
 # _site/), notebooks (regenerate student versions), bench, clean.
 
@@ -10,13 +12,18 @@ BIN    := $(VENV)/bin
 # nbgrader runs `alembic` from PATH when it creates a gradebook.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test install dev site notebooks bench clean
+.PHONY: lab test test-quick install dev site notebooks bench clean
 
 lab: $(VENV)/.installed-student
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 test: $(VENV)/.installed-all
 	$(BIN)/python -m pytest
+
+QUICK := tests/unit tests/test_notebook_structure.py tests/test_notebooks_generated.py \
+         tests/grading/test_requirements.py solutions
+test-quick: $(VENV)/.installed-all
+	$(BIN)/python -m pytest $(QUICK)
 
 install: $(VENV)/.installed-student
 
