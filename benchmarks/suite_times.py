@@ -30,7 +30,7 @@ def main(names):
     total = 0.0
     for name in names:
         started = time.perf_counter()
-        run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", *PARTS[name]], cwd=ROOT,
+        run = subprocess.run([sys.executable, "-m", "pytest", "-q", *PARTS[name]], cwd=ROOT,
                              capture_output=True, text=True)
         seconds = time.perf_counter() - started
         total += seconds
