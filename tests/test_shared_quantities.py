@@ -36,7 +36,7 @@ PRINTED_ARRAY = re.compile(r"(?P<label>[^\n\[]*eigenvalue[^\n\[]*)\n?\s*\[(?P<nu
 NUMBER = re.compile(r"[-+]?\d+\.?\d*(?:e[-+]?\d+)?", re.I)
 ONE_OVER_N = re.compile(r"\\t?frac\s*(?:\{1\}|1)\s*(?:\{n\}|n)(?![-\w])|(?<![\w(])1\s*/\s*n\b")
 N_MINUS_ONE = re.compile(r"n\s*[-−]\s*1")
-COVARIANCE_N_MINUS_ONE = re.compile(r"\\t?frac\s*\{1\}\s*\{n\s*-\s*1\}|/\s*\(n\s*-\s*1\)|1/\(n\s*-\s*1\)")
+COVARIANCE_N_MINUS_ONE = re.compile(r"\\t?frac\s*(?:\{1\}|1)\s*\{n\s*-\s*1\}|/\s*\(n\s*-\s*1\)")
 
 
 def solution_path(assignment_id):
