@@ -1,4 +1,4 @@
-"""Neural embeddings: pooling, the offline sentence model and a small image network (notebook 06, sections 1-5).
+"""Neural embeddings: pooling, the offline sentence model and a small image network (notebook 06, sections 2-6).
 
 * :func:`mean_pool`, :func:`cls_pool`, :func:`l2_normalize`: from a transformer's token vectors (its last
   hidden layer, the layer before any task head) to one vector per sentence, in NumPy.

@@ -1,4 +1,4 @@
-"""course_utils.neural against sentence-transformers and hand computations (notebook 06, sections 1-5)."""
+"""course_utils.neural against sentence-transformers and hand computations (notebook 06, sections 2-6)."""
 
 import os
 import subprocess
