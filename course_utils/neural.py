@@ -1,4 +1,4 @@
-"""Neural embeddings: pooling, the offline sentence model and a small image network (notebook 06, sections 1-5).
+"""Neural embeddings: pooling, the offline sentence model and a small image network (notebook 06, sections 2-6).
 
 * :func:`mean_pool`, :func:`cls_pool`, :func:`l2_normalize`: from a transformer's token vectors (its last
   hidden layer, the layer before any task head) to one vector per sentence, in NumPy.
@@ -7,6 +7,8 @@
   mode before the model is loaded, and the model is loaded once per process.
 * :class:`DigitCNN`, :func:`train_digit_cnn`, :func:`image_features`: a small convolutional network trained in a
   few seconds on scikit-learn's bundled 8 x 8 digits; its globally pooled feature maps are the image embedding.
+  :func:`shift_image` and :func:`rotate_image` move images by whole pixels and rotate them by small angles, the
+  label-preserving changes the network is trained to ignore (notebook 06, section 6).
 
 This is the only course_utils module that imports torch (``import course_utils`` does not). It needs the
 ``neural`` extra: from the course folder, ``pip install -e ".[neural]"`` (``make install`` installs every extra).
@@ -45,6 +47,7 @@ __all__ = [
     "train_digit_cnn",
     "image_features",
     "shift_image",
+    "rotate_image",
 ]
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -185,11 +188,15 @@ def encode(texts, normalize=False, batch_size=64):
 # ---------------------------------------------------------------------------------------------------------------
 
 class DigitCNN(nn.Module):
-    """Three 3 x 3 convolutions (max-pooling after the second), global average pooling, a linear classifier.
+    """Three 3 x 3 convolutions (a 2 x 2 max-pool of stride 2 after the second), global average pooling, a linear
+    classifier.
 
     ``features(x)`` is the embedding: the ``channels[-1]`` feature maps averaged over all positions (the layer
-    before the classifier). Averaging over positions makes it change little when the digit moves.
-    Input: a float tensor of shape (n, 1, 8, 8) with values in [0, 1] (the digits' grey levels divided by 16).
+    before the classifier). The convolutions are shift-equivariant away from the borders and the average forgets
+    *where* a feature fired, but the stride-2 max-pool is equivariant only to shifts by an even number of pixels:
+    a one-pixel shift regroups the pooling windows, so it changes the embedding even far from any border.
+    Input: a float tensor of shape (n, 1, h, w) with values in [0, 1] (the digits' grey levels divided by 16);
+    the network was made for 8 x 8 digits but, being fully convolutional, accepts any size of at least 2 x 2.
     """
 
     def __init__(self, channels=(16, 32, 64), n_classes=10):
@@ -201,7 +208,7 @@ class DigitCNN(nn.Module):
 
     def features(self, x):
         x = torch.relu(self.conv1(x))                    # (n, 16, 8, 8)
-        x = nn.functional.max_pool2d(torch.relu(self.conv2(x)), 2)   # (n, 32, 4, 4)
+        x = nn.functional.max_pool2d(torch.relu(self.conv2(x)), 2)   # (n, 32, 4, 4): stride 2
         x = torch.relu(self.conv3(x))                    # (n, 64, 4, 4)
         return x.mean(dim=(2, 3))                        # global average pooling: (n, 64)
 
@@ -213,8 +220,9 @@ def _as_images(images):
     X = _as_numpy(images, "images").astype(np.float32)
     if X.ndim == 2 and X.shape[1] == 64:
         X = X.reshape(-1, 8, 8)
-    if X.ndim != 3 or X.shape[1:] != (8, 8):
-        raise ValueError(f"images must have shape (n, 8, 8) or (n, 64), got {X.shape}")
+    if X.ndim != 3 or X.shape[1] < 2 or X.shape[2] < 2:
+        raise ValueError(f"images must have shape (n, height, width) with both sides at least 2 (the digits: "
+                         f"(n, 8, 8)), or (n, 64), got {X.shape}")
     return torch.from_numpy(np.ascontiguousarray(X[:, None]))
 
 
@@ -231,19 +239,62 @@ def shift_image(image, dy, dx):
     return out
 
 
-def train_digit_cnn(images, labels, *, epochs=20, batch_size=64, learning_rate=0.005, augment=True, seed=0,
-                    n_threads=1):
+def _rotate_tensor(batch, degrees):
+    """Rotate a (n, 1, h, w) float tensor about the image centre by ``degrees`` (one angle per image), bilinear,
+    with zeros outside."""
+    angles = torch.as_tensor(np.deg2rad(np.broadcast_to(degrees, (batch.shape[0],))), dtype=torch.float32)
+    cos, sin = torch.cos(angles), torch.sin(angles)
+    height, width = batch.shape[-2:]
+    # affine_grid maps output to input coordinates (x right, y down, both scaled to [-1, 1]): sampling the input
+    # at R(-angle) p rotates the picture by +angle, counter-clockwise as displayed (row 0 at the top)
+    theta = torch.zeros(batch.shape[0], 2, 3)
+    theta[:, 0, 0] = cos
+    theta[:, 0, 1] = -sin * height / width
+    theta[:, 1, 0] = sin * width / height
+    theta[:, 1, 1] = cos
+    grid = nn.functional.affine_grid(theta, list(batch.shape), align_corners=False)
+    return nn.functional.grid_sample(batch, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+
+def rotate_image(image, degrees):
+    """The image rotated about its centre by ``degrees``, counter-clockwise as displayed (row 0 at the top), with
+    bilinear interpolation and zeros where the rotated picture does not reach (as ``scipy.ndimage.rotate`` with
+    ``order=1, reshape=False, mode="grid-constant"``).
+
+    Works on one ``(h, w)`` image or a stack ``(n, h, w)``; ``degrees`` is one angle or one per image.
+    """
+    image = np.asarray(image)
+    single = image.ndim == 2
+    stack = image[None] if single else image
+    if stack.ndim != 3:
+        raise ValueError(f"image must have shape (h, w) or (n, h, w), got {image.shape}")
+    degrees = np.asarray(degrees, dtype=float)
+    if degrees.ndim > 1 or (degrees.ndim == 1 and len(degrees) != len(stack)):
+        raise ValueError(f"degrees must be one angle or one angle per image ({len(stack)}), got shape "
+                         f"{degrees.shape}")
+    with torch.no_grad():
+        rotated = _rotate_tensor(torch.from_numpy(np.ascontiguousarray(stack, dtype=np.float32))[:, None],
+                                 degrees)[:, 0].numpy()
+    return rotated[0] if single else rotated
+
+
+def train_digit_cnn(images, labels, *, epochs=20, batch_size=64, learning_rate=0.005, augment=True, max_shift=1,
+                    max_angle=15.0, seed=0, n_threads=1):
     """Train a :class:`DigitCNN` on ``images`` ((n, 8, 8) or (n, 64), grey levels 0-16 as in
     ``sklearn.datasets.load_digits``) with cross-entropy.
 
-    With ``augment=True`` every batch is randomly shifted by up to one pixel and half of it is flipped left to
-    right, so the network learns that these changes do not alter the digit. Seeded (``torch.manual_seed``) and
+    With ``augment=True`` every image of every batch is moved by a random whole number of pixels between
+    ``-max_shift`` and ``max_shift`` in each direction and rotated by a random angle between ``-max_angle`` and
+    ``max_angle`` degrees, with its label unchanged: changes that do not alter which digit it is. (Mirror images
+    are *not* used: a mirrored 2, 3, 4, 5, 7 or 9 is no longer that digit.) Seeded (``torch.manual_seed``) and
     limited to ``n_threads`` threads; returns the trained network in evaluation mode.
     """
     X = _as_images(images) / 16.0
     y = torch.as_tensor(np.asarray(labels), dtype=torch.long)
     if len(y) != len(X):
         raise ValueError(f"images and labels must have the same length, got {len(X)} and {len(y)}")
+    if max_shift < 0 or max_angle < 0:
+        raise ValueError(f"max_shift and max_angle must be non-negative, got {max_shift} and {max_angle}")
     torch.manual_seed(seed)
     torch.set_num_threads(n_threads)
     rng = np.random.default_rng(seed)
@@ -256,10 +307,11 @@ def train_digit_cnn(images, labels, *, epochs=20, batch_size=64, learning_rate=0
             index = order[start:start + batch_size]
             batch = X[index]
             if augment:
-                dy, dx = rng.integers(-1, 2, size=2)
-                batch = torch.from_numpy(shift_image(batch.numpy(), int(dy), int(dx)))
-                flip = torch.from_numpy(rng.random(len(batch)) < 0.5)
-                batch = torch.where(flip[:, None, None, None], batch.flip(-1), batch)
+                shifts = rng.integers(-max_shift, max_shift + 1, size=(len(batch), 2))
+                angles = rng.uniform(-max_angle, max_angle, size=len(batch))
+                moved = np.stack([shift_image(image, int(dy), int(dx))
+                                  for image, (dy, dx) in zip(batch.numpy(), shifts)])
+                batch = _rotate_tensor(torch.from_numpy(moved), angles)
             loss = nn.functional.cross_entropy(network(batch), y[index])
             optimiser.zero_grad()
             loss.backward()
@@ -269,7 +321,11 @@ def train_digit_cnn(images, labels, *, epochs=20, batch_size=64, learning_rate=0
 
 
 def image_features(network, images):
-    """The pooled feature vectors (the embedding) of ``images`` (grey levels 0-16): (n, channels) NumPy array."""
+    """The pooled feature vectors (the embedding) of ``images`` (grey levels 0-16): (n, channels) NumPy array.
+
+    ``images`` is (n, 8, 8) or (n, 64) for the digits, or (n, h, w) of another size (the network is fully
+    convolutional: a digit drawn on a larger blank canvas, for instance).
+    """
     X = _as_images(images) / 16.0
     with torch.inference_mode():
         return network.features(X).numpy()

@@ -1,4 +1,4 @@
-"""course_utils.neural against sentence-transformers and hand computations (notebook 06, sections 1-5)."""
+"""course_utils.neural against sentence-transformers and hand computations (notebook 06, sections 2-6)."""
 
 import os
 import subprocess
@@ -161,4 +161,68 @@ def test_digit_cnn_learns_and_is_deterministic():
     with pytest.raises(ValueError, match="same length"):
         neural.train_digit_cnn(X[:10], y[:9])
     with pytest.raises(ValueError, match="images must have shape"):
-        neural.image_features(network, np.zeros((2, 7, 7)))
+        neural.image_features(network, np.zeros((2, 1, 7)))
+    with pytest.raises(ValueError, match="images must have shape"):
+        neural.image_features(network, np.zeros((2, 7)))
+
+
+def test_rotate_image_matches_scipy():
+    from scipy import ndimage
+
+    rng = np.random.default_rng(1)
+    image = rng.uniform(0, 16, size=(8, 8))
+    np.testing.assert_allclose(neural.rotate_image(image, 0), image, atol=1e-5)
+    np.testing.assert_allclose(neural.rotate_image(image, 90), np.rot90(image), atol=1e-4)   # counter-clockwise
+    rectangle = rng.uniform(size=(6, 10))
+    for angle in (-15, 10, 30):
+        for picture in (image, rectangle):
+            expected = ndimage.rotate(picture, angle, order=1, reshape=False, mode="grid-constant")
+            np.testing.assert_allclose(neural.rotate_image(picture, angle), expected, atol=1e-4)
+    stack = rng.uniform(size=(3, 8, 8))
+    rotated = neural.rotate_image(stack, [0, 90, -15])
+    assert rotated.shape == (3, 8, 8)
+    np.testing.assert_allclose(rotated[1], np.rot90(stack[1]), atol=1e-5)
+    np.testing.assert_allclose(rotated[2], neural.rotate_image(stack[2], -15), atol=1e-6)
+    with pytest.raises(ValueError, match="one angle per image"):
+        neural.rotate_image(stack, [1, 2])
+    with pytest.raises(ValueError, match="image must have shape"):
+        neural.rotate_image(np.zeros(4), 10)
+
+
+def test_max_pool_makes_the_embedding_invariant_to_even_shifts_only():
+    """Far from the borders (a digit on a blank 32 x 32 canvas) the convolutions and the global average are
+    shift-invariant, but the stride-2 max-pool is so only for shifts by an even number of pixels."""
+    torch.manual_seed(0)
+    network = neural.DigitCNN().eval()
+    canvas = np.zeros((20, 32, 32))
+    canvas[:, 12:20, 12:20] = load_digits().images[:20]
+    base = neural.image_features(network, canvas)
+    change = {}
+    for dy, dx in [(0, 1), (0, 2), (1, 0), (2, 0), (0, 3), (2, 2), (1, 1)]:
+        moved = neural.image_features(network, neural.shift_image(canvas, dy, dx))
+        change[dy, dx] = np.max(np.linalg.norm(moved - base, axis=1) / np.linalg.norm(base, axis=1))
+    for even in [(0, 2), (2, 0), (2, 2)]:
+        assert change[even] < 1e-5, change
+    for odd in [(0, 1), (1, 0), (0, 3), (1, 1)]:
+        assert change[odd] > 1e-3, change
+
+
+def test_augmented_training_is_label_preserving_and_helps_on_moved_digits():
+    digits = load_digits()
+    X, y = digits.images, digits.target
+    plain = neural.train_digit_cnn(X[:1500], y[:1500], epochs=8, augment=False, seed=0)
+    augmented = neural.train_digit_cnn(X[:1500], y[:1500], epochs=8, augment=True, seed=0)
+
+    def accuracy(network, images):
+        with torch.inference_mode():
+            logits = network(torch.from_numpy(images[:, None].astype(np.float32) / 16))
+        return np.mean(logits.argmax(dim=1).numpy() == y[1500:])
+
+    test = X[1500:]
+    assert accuracy(augmented, test) > 0.8 and accuracy(plain, test) > 0.8
+    moved = neural.shift_image(test, 1, 1)
+    assert accuracy(augmented, moved) > accuracy(plain, moved) + 0.1
+    rotated = neural.rotate_image(test, 15)
+    assert accuracy(augmented, rotated) > accuracy(plain, rotated)
+    with pytest.raises(ValueError, match="non-negative"):
+        neural.train_digit_cnn(X[:10], y[:10], max_angle=-1)
