@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["data_dir", "data_path", "load_corpus", "load_corpus_entries", "load_shakespeare_term_document"]
+__all__ = ["data_dir", "data_path", "load_corpus", "load_corpus_entries", "load_shakespeare_term_document",
+           "load_shakespeare_document_frequency", "load_term_context_example"]
 
 
 def data_dir():
@@ -87,9 +88,41 @@ def load_shakespeare_term_document():
     (battle, good, fool, wit) and one column per play (As You Like It, Twelfth Night, Julius Caesar,
     Henry V), the orientation of the book's figure 6.2.
     """
-    with open(data_path("shakespeare_term_document.csv"), newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
-    documents = rows[0][1:]
-    terms = [row[0] for row in rows[1:]]
-    counts = np.array([[int(v) for v in row[1:]] for row in rows[1:]], dtype=np.int64)
+    terms, documents, counts = _read_table("shakespeare_term_document.csv")
     return counts, terms, documents
+
+
+def _read_table(name):
+    """A small CSV table: (row labels, column labels, int array of the values)."""
+    with open(data_path(name), newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    columns = rows[0][1:]
+    labels = [row[0] for row in rows[1:]]
+    values = np.array([[int(v) for v in row[1:]] for row in rows[1:]], dtype=np.int64)
+    return labels, columns, values
+
+
+def load_shakespeare_document_frequency():
+    """In how many of Shakespeare's 37 plays each of the four terms occurs (Jurafsky & Martin's idf example).
+
+    Returns ``(document_frequency, terms, n_documents)``: ``document_frequency`` is an int array in the order of
+    the terms of :func:`load_shakespeare_term_document` (battle 21, good 37, fool 36, wit 34) and
+    ``n_documents`` is 37, the number of plays they are counted over.
+    """
+    terms, _, values = _read_table("shakespeare_document_frequency.csv")
+    n_documents = {int(n) for n in values[:, 1]}
+    if len(n_documents) != 1:
+        raise ValueError("shakespeare_document_frequency.csv: every term must be counted over the same plays")
+    return values[:, 0], terms, n_documents.pop()
+
+
+def load_term_context_example():
+    """Jurafsky & Martin's term-context counts: four words (rows) by five context words (columns).
+
+    Returns ``(counts, words, contexts)``: how often *computer*, *data*, *result*, *pie* and *sugar* occur
+    near *cherry*, *strawberry*, *digital* and *information* in Wikipedia, as a 4 x 5 int array, the table of
+    the current edition's cosine and PPMI examples. (An earlier draft, the one the lecture notes use, had
+    *apricot* and *pineapple* in place of *cherry* and *strawberry*.)
+    """
+    words, contexts, counts = _read_table("jurafsky_martin_term_context.csv")
+    return counts, words, contexts

@@ -6,7 +6,8 @@ The pieces, in the order notebook 05 uses them (sections 3-6):
 * :func:`term_document_matrix`: counts of each term (row) in each document (column), as in
   Jurafsky & Martin's four-play table; its transpose is scikit-learn's document-term matrix;
 * :func:`term_context_matrix`: how often two words occur within ``window`` tokens of each other;
-* :func:`tfidf`: term frequency times inverse document frequency, ``log10(1 + count) * log10(N / df)``;
+* :func:`tfidf`: term frequency times inverse document frequency, ``log10(1 + count) * log10(N / df)``, with
+  ``df`` and ``N`` counted in the matrix or given for a larger collection (Jurafsky & Martin's 37 plays);
 * :func:`ppmi`: positive pointwise mutual information, ``max(0, log2 p(w, c) / (p(w) p(c)))``;
 * :func:`cosine_similarity`: the angle between count (or embedding) vectors;
 * :class:`LSI`: latent semantic indexing, the truncated SVD ``X ≈ F G`` of a document-term matrix with
@@ -210,38 +211,75 @@ def _as_float_matrix(counts, name):
     return matrix
 
 
-def document_frequency(counts):
-    """For a term-document matrix (terms x documents): in how many documents each term occurs."""
-    matrix = _as_float_matrix(counts, "counts")
+def _documents_containing(matrix):
     if sparse.issparse(matrix):
         return np.asarray((matrix > 0).sum(axis=1)).ravel()
     return (matrix > 0).sum(axis=1)
 
 
-def inverse_document_frequency(counts, base=10.0):
-    """``idf_t = log_base(N / df_t)`` for a term-document matrix of N documents (inf for a term in no document)."""
-    n_documents = np.shape(counts)[1]
+def document_frequency(counts):
+    """For a term-document matrix (terms x documents): in how many documents each term occurs."""
+    return _documents_containing(_as_float_matrix(counts, "counts"))
+
+
+def _collection_frequencies(matrix, document_frequency, n_documents):
+    """``(df, N)``: counted in ``matrix`` itself, or a collection's own numbers checked against it."""
+    if document_frequency is None and n_documents is None:
+        return _documents_containing(matrix), matrix.shape[1]
+    if document_frequency is None or n_documents is None:
+        raise ValueError("give both document_frequency and n_documents (a collection's numbers), or neither "
+                         "(count them in counts)")
+    if not isinstance(n_documents, Integral) or isinstance(n_documents, bool) or n_documents < matrix.shape[1]:
+        raise ValueError(f"n_documents must be an integer at least the number of documents in counts "
+                         f"({matrix.shape[1]}), got {n_documents!r}")
+    df = np.asarray(document_frequency)
+    if df.shape != (matrix.shape[0],):
+        raise ValueError(f"document_frequency must have one entry per term ({matrix.shape[0]}), got shape {df.shape}")
+    if not np.issubdtype(df.dtype, np.number) or np.any(df != np.round(df)) or np.any(df < 0) \
+            or np.any(df > n_documents):
+        raise ValueError(f"document_frequency must hold whole numbers between 0 and n_documents={n_documents}")
+    seen_here = _documents_containing(matrix)
+    if np.any(df < seen_here):
+        term = int(np.flatnonzero(df < seen_here)[0])
+        raise ValueError(f"document_frequency[{term}] = {df[term]:g}, but that term occurs in {seen_here[term]} "
+                         "documents of counts: the collection's frequency cannot be smaller")
+    return df.astype(float), n_documents
+
+
+def inverse_document_frequency(counts, base=10.0, *, document_frequency=None, n_documents=None):
+    """``idf_t = log_base(N / df_t)`` for a term-document matrix (inf for a term in no document).
+
+    By default ``df_t`` and ``N`` are counted in ``counts`` itself. The idf is a property of a whole
+    collection, though, and ``counts`` may hold only some of its documents: pass the collection's
+    ``document_frequency`` (one entry per term) and its number of documents ``n_documents``, as Jurafsky &
+    Martin do with the 37 Shakespeare plays (battle 21, wit 34, fool 36, good 37) for a table of four.
+    """
+    matrix = _as_float_matrix(counts, "counts")
+    df, n = _collection_frequencies(matrix, document_frequency, n_documents)
     with np.errstate(divide="ignore"):
-        return np.log(n_documents / document_frequency(counts)) / np.log(base)
+        return np.log(n / df) / np.log(base)
 
 
-def tfidf(counts, *, sublinear_tf=True, base=10.0, norm=None):
+def tfidf(counts, *, sublinear_tf=True, base=10.0, norm=None, document_frequency=None, n_documents=None):
     """tf-idf weights of a term-document matrix (terms x documents), as in Jurafsky & Martin.
 
     ``w_{t,d} = tf_{t,d} * idf_t`` with ``tf = log_base(1 + count)`` (``sublinear_tf=True``) or the raw count,
-    and ``idf_t = log_base(N / df_t)``: a term found in every document gets weight 0. With ``norm="l2"``
-    each document (column) is scaled to unit length. The result is sparse if ``counts`` is.
+    and ``idf_t = log_base(N / df_t)``: a term found in every document gets weight 0. ``df`` and ``N`` are
+    counted in ``counts`` unless a collection's ``document_frequency`` and ``n_documents`` are given (see
+    :func:`inverse_document_frequency`). With ``norm="l2"`` each document (column) is scaled to unit length.
+    The result is sparse if ``counts`` is.
 
-    scikit-learn's ``TfidfTransformer`` differs in three conventions: it works on documents x terms, it adds
-    1 to every idf (``smooth_idf=False`` gives ``ln(N / df) + 1``) and its ``sublinear_tf`` is
-    ``1 + ln(count)``; the unit tests spell out the correspondence.
+    scikit-learn's ``TfidfTransformer`` works on documents x terms and has other defaults: raw counts as term
+    frequency (its ``sublinear_tf=True`` is ``1 + ln(count)``), a smoothed natural-log idf
+    ``ln((1 + N) / (1 + df)) + 1`` (``smooth_idf=False`` gives ``ln(N / df) + 1``: the ``+ 1`` keeps a term
+    found everywhere), and ``norm="l2"``; the unit tests spell out the correspondence.
     """
     if norm not in (None, "l2"):
         raise ValueError(f"norm must be None or 'l2', got {norm!r}")
     if not base > 1:
         raise ValueError(f"base must be a number greater than 1, got {base!r}")
     matrix = _as_float_matrix(counts, "counts")
-    idf = inverse_document_frequency(matrix, base)
+    idf = inverse_document_frequency(matrix, base, document_frequency=document_frequency, n_documents=n_documents)
     idf = np.where(np.isfinite(idf), idf, 0.0)         # a term in no document has no count to weight
     if sparse.issparse(matrix):
         tf = matrix.copy()

@@ -68,6 +68,37 @@ def test_shakespeare_counts_are_jurafsky_and_martins():
     assert counts.dtype.kind == "i"
 
 
+def test_shakespeare_document_frequencies_are_over_37_plays():
+    df, terms, n_documents = datasets.load_shakespeare_document_frequency()
+    counts, count_terms, _ = datasets.load_shakespeare_term_document()
+    assert terms == count_terms and n_documents == 37
+    # Speech and Language Processing, 3rd ed. draft, the tf-idf section: battle 21, good 37, fool 36, wit 34
+    np.testing.assert_array_equal(df, [21, 37, 36, 34])
+    assert np.all(df >= (counts > 0).sum(axis=1)), "a term cannot occur in fewer plays than the four show"
+
+
+def test_term_context_example_is_the_current_edition_table():
+    counts, words, contexts = datasets.load_term_context_example()
+    assert words == ["cherry", "strawberry", "digital", "information"]
+    assert contexts == ["computer", "data", "result", "pie", "sugar"]
+    assert counts.shape == (4, 5) and counts.dtype.kind == "i"
+    assert counts.sum() == 11716                      # the total of the book's PPMI example
+    # the book's cosines on (pie, data, computer): cherry-information .018, digital-information .996
+    columns = [contexts.index(c) for c in ["pie", "data", "computer"]]
+    unit = counts[:, columns] / np.linalg.norm(counts[:, columns], axis=1, keepdims=True)
+    assert round(unit[0] @ unit[3], 3) == 0.018 and round(unit[2] @ unit[3], 3) == 0.996
+    # and its PPMI(information, data) = .0944
+    p = counts / counts.sum()
+    ppmi = np.log2(p[3, 1] / (p[3].sum() * p[:, 1].sum()))
+    assert round(ppmi, 4) == 0.0944
+
+
+def test_small_tables_are_documented():
+    readme = (ROOT / "data" / "README.md").read_text()
+    for name in ["shakespeare_document_frequency.csv", "jurafsky_martin_term_context.csv"]:
+        assert f"`{name}`" in readme
+
+
 def test_data_are_found_from_any_working_directory(tmp_path):
     code = ("from course_utils import datasets; c, t, d = datasets.load_shakespeare_term_document(); "
             "print(len(datasets.load_corpus(5)), c.sum())")

@@ -126,6 +126,53 @@ def test_tfidf_matches_jurafsky_and_martin_on_the_four_plays():
     np.testing.assert_allclose(text.inverse_document_frequency(counts), np.log10(4 / np.array([3, 4, 4, 4])))
 
 
+def test_tfidf_with_the_37_play_document_frequencies_is_jurafsky_and_martins_table():
+    counts = np.array([[1, 0, 7, 13], [114, 80, 62, 89], [36, 58, 1, 4], [20, 15, 2, 3]])
+    df, n = np.array([21, 37, 36, 34]), 37
+    # idf as printed in the book's tf-idf section: battle 0.246, good 0, fool 0.012, wit 0.037
+    idf = text.inverse_document_frequency(counts, document_frequency=df, n_documents=n)
+    np.testing.assert_allclose(idf, [0.246, 0.0, 0.012, 0.037], atol=5e-4)
+    W = text.tfidf(counts, document_frequency=df, n_documents=n)
+    # the book's tf-idf weighted table (3 significant digits), and the closed form
+    book = np.array([[0.074, 0, 0.22, 0.28], [0, 0, 0, 0], [0.019, 0.021, 0.0036, 0.0083],
+                     [0.049, 0.044, 0.018, 0.022]])
+    np.testing.assert_allclose(W, book, rtol=0.03, atol=1e-12)
+    np.testing.assert_allclose(W, np.log10(1 + counts) * np.log10(n / df)[:, None], rtol=1e-13)
+    assert np.all(np.linalg.norm(W, axis=0) > 0), "no play becomes a zero vector"
+    sparse_W = text.tfidf(sparse.csr_matrix(counts), document_frequency=list(df), n_documents=n)
+    np.testing.assert_allclose(sparse_W.toarray(), W, rtol=1e-13)
+
+
+def test_tfidf_collection_frequencies_are_checked():
+    counts = np.array([[1, 0], [0, 0], [2, 3]])
+    np.testing.assert_allclose(text.tfidf(counts, document_frequency=[1, 0, 2], n_documents=5)[1], 0.0)
+    with pytest.raises(ValueError, match="both"):
+        text.tfidf(counts, document_frequency=[1, 0, 2])
+    with pytest.raises(ValueError, match="n_documents"):
+        text.tfidf(counts, document_frequency=[1, 0, 2], n_documents=1)
+    with pytest.raises(ValueError, match="one entry per term"):
+        text.tfidf(counts, document_frequency=[1, 2], n_documents=5)
+    with pytest.raises(ValueError, match="whole numbers"):
+        text.tfidf(counts, document_frequency=[1, 0, 6], n_documents=5)
+    with pytest.raises(ValueError, match="cannot be smaller"):
+        text.tfidf(counts, document_frequency=[1, 0, 1], n_documents=5)
+
+
+def test_scikit_learn_default_tfidf_is_raw_counts_smoothed_idf_and_unit_documents():
+    """What the notebook says scikit-learn does differently, checked: TfidfTransformer() on documents x terms is
+    count * (ln((1 + N) / (1 + df)) + 1), each document scaled to unit length."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    counts = np.array([[1, 0, 7, 13], [114, 80, 62, 89], [36, 58, 1, 4], [20, 15, 2, 3]])
+    reference = TfidfTransformer().fit_transform(counts.T).toarray()       # plays x terms
+    n, df = counts.shape[1], text.document_frequency(counts)
+    by_hand = counts.T * (np.log((1 + n) / (1 + df)) + 1)
+    by_hand /= np.linalg.norm(by_hand, axis=1, keepdims=True)
+    np.testing.assert_allclose(reference, by_hand, rtol=1e-12)
+    ours = text.tfidf(counts, sublinear_tf=False, base=np.e, norm="l2")   # ln(N / df): 0 for "good"
+    assert np.allclose(ours[1], 0) and not np.allclose(reference[:, 1], 0)
+
+
 def test_tfidf_agrees_with_scikit_learn_up_to_its_plus_one_idf():
     """scikit-learn's TfidfVectorizer with norm=None, use_idf=True, smooth_idf=False, sublinear_tf=False computes
     count * (ln(N / df) + 1) on documents x terms; ours with raw counts in base e is count * ln(N / df) on
