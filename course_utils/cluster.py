@@ -1,4 +1,4 @@
-"""Spectral clustering by the normalised cut (notebook 03, section 8).
+"""Spectral clustering by the normalised cut (notebook 03, section 7).
 
 The Ng-Jordan-Weiss algorithm on a k-nearest-neighbour graph:
 

@@ -1,6 +1,6 @@
 """Manifold learning estimators (notebooks 03 and 04).
 
-The graph embeddings of notebook 03 (sections 2 and 5-7), with
+The graph embeddings of notebook 03 (sections 3, 5 and 6), with
 scikit-learn's interface:
 
 * :class:`ClassicalMDS`: ``B = -1/2 H D2 H`` from squared distances, top
@@ -154,9 +154,10 @@ class ClassicalMDS(_EmbeddingMixin, TransformerMixin, BaseEstimator):
     ----------
     embedding_ : ndarray of shape (n_samples, n_components)
     eigenvalues_ : ndarray of shape (n_components,)
-        Top eigenvalues of ``B``, decreasing (``n_samples`` times the PCA
-        variances for Euclidean data). Negative values mean the distances are
-        not Euclidean; their coordinates are set to 0.
+        Top eigenvalues of ``B``, decreasing (for Euclidean data,
+        ``n_samples - 1`` times the PCA variances, the eigenvalues of the
+        sample covariance). Negative values mean the distances are not
+        Euclidean; their coordinates are set to 0.
     n_features_in_ : int
 
     See Also
@@ -440,8 +441,12 @@ class DiffusionMap(_EmbeddingMixin, BaseEstimator):
     D^1/2``): they share the eigenvalues ``mu`` and ``K u = mu u`` gives
     ``P psi = mu psi`` with ``psi = D^-1/2 u``. The symmetric ``K`` is what
     is solved (``K = I - L_sym``). The diffusion coordinates of point ``i``
-    after ``t`` steps are ``(mu_1^t psi_1(i), ..., mu_k^t psi_k(i))``;
-    Euclidean distances between them are the diffusion distances.
+    after ``t`` steps are ``(mu_1^t psi_1(i), ..., mu_k^t psi_k(i))``, with
+    ``psi`` normalised by the stationary distribution ``pi = d / sum(d)``
+    (``sum_i pi_i psi(i)^2 = 1``). With all ``n - 1`` coordinates, Euclidean
+    distances between them are exactly the diffusion distances
+    ``D_t(i, j)^2 = sum_l ((P^t)_il - (P^t)_jl)^2 / pi_l``; with
+    ``n_components`` of them, an approximation that improves as ``t`` grows.
 
     Parameters
     ----------

@@ -32,7 +32,8 @@ def test_classical_mds_equals_pca_scores(n_components):
     ours = ClassicalMDS(n_components).fit(X)
     pca = PCA(n_components).fit(X)
     assert_same_up_to_sign(ours.embedding_, pca.transform(X), atol=1e-9)
-    np.testing.assert_allclose(ours.eigenvalues_, 80 * pca.explained_variance_ * 79 / 80, rtol=1e-10)
+    # the eigenvalues of B are (n - 1) times the PCA variances (the sample covariance's eigenvalues)
+    np.testing.assert_allclose(ours.eigenvalues_, (80 - 1) * pca.explained_variance_, rtol=1e-10)
     # new points: Gower's formula gives the PCA projection too
     X_new = np.random.default_rng(1).normal(size=(10, 6))
     signs = np.sign(np.sum(ours.embedding_ * pca.transform(X), axis=0))
@@ -154,6 +155,21 @@ def test_diffusion_map_eigenvectors_are_right_eigenvectors_of_p(n_neighbors, alp
     # psi^T D psi = vol(G): the trivial eigenvector would be the constant 1
     d = W.sum(axis=1)
     np.testing.assert_allclose(np.sum(d[:, None] * model.eigenvectors_ ** 2, axis=0), d.sum(), rtol=1e-8)
+
+
+@pytest.mark.parametrize("t", [1, 3])
+def test_diffusion_map_with_all_coordinates_gives_the_diffusion_distances(t):
+    """With all n - 1 coordinates the map's distances are D_t(i, j)^2 = sum_l ((P^t)_il - (P^t)_jl)^2 / pi_l."""
+    X = np.random.default_rng(3).normal(size=(40, 2))
+    model = DiffusionMap(n_components=39, sigma=0.8, n_neighbors=None, diffusion_time=t).fit(X)
+    W = model.affinity_matrix_
+    d = W.sum(axis=1)
+    walk = np.linalg.matrix_power(W / d[:, None], t)
+    definition = np.sqrt(np.sum((walk[:, None, :] - walk[None, :, :]) ** 2 / (d / d.sum()), axis=-1))
+    np.testing.assert_allclose(cdist(model.embedding_, model.embedding_), definition, atol=1e-9)
+    # two coordinates only approximate it, from below
+    two = cdist(model.embedding_[:, :2], model.embedding_[:, :2])
+    assert np.all(two <= definition + 1e-9) and not np.allclose(two, definition, atol=1e-3)
 
 
 def test_diffusion_map_density_normalisation():
