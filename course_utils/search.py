@@ -31,7 +31,11 @@ same results and are tested to), and the HNSW graph walk, a loop by nature. Ever
 
 import math
 
+from llvmlite import ir
 import numba
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
 import numpy as np
 from scipy import sparse
 from sklearn.utils.validation import check_array
@@ -388,13 +392,27 @@ class IVFIndex(_Index):
         q_sq = np.einsum("ij,ij->i", Q, Q)
         # 1. the nprobe nearest cells of every query, and for each cell the queries that probe it
         start, queries_by_cell = _probe_lists(squared_distances(Q, self.centroids), nprobe)
+        # 2. one matrix product per cell (queries that probe it x its vectors), written one after the other
+        #    into a buffer; 3. then, in one compiled call per buffer-full, each distance offered to its query's
+        #    k best (calling the compiled code once per cell would cost more than the work, cells being small)
         sizes = np.zeros(n, dtype=np.int64)
+        buffer = np.empty(2**20, dtype=np.float32)
+        batch, used = [], 0
         for cell in np.flatnonzero((np.diff(start) > 0) & (np.diff(self._offsets) > 0)):
-            # 2. one matrix product per cell, each distance offered to its query's k best
             queries = queries_by_cell[start[cell]:start[cell + 1]]
             lo, hi = self._offsets[cell], self._offsets[cell + 1]
-            products = Q[queries] @ self._vectors[lo:hi].T
-            _merge_cell(products, queries, q_sq, self._sq_norms[lo:hi], self._ids[lo:hi], distances, ids, sizes)
+            size = len(queries) * (hi - lo)
+            if used + size > len(buffer):
+                _merge_cells(buffer, np.array(batch, dtype=np.int64), start, queries_by_cell, self._offsets, q_sq,
+                             self._sq_norms, self._ids, distances, ids, sizes)
+                batch, used = [], 0
+                if size > len(buffer):
+                    buffer = np.empty(size, dtype=np.float32)
+            np.matmul(Q[queries], self._vectors[lo:hi].T, out=buffer[used:used + size].reshape(len(queries), -1))
+            batch.append(cell)
+            used += size
+        _merge_cells(buffer, np.array(batch, dtype=np.int64), start, queries_by_cell, self._offsets, q_sq,
+                     self._sq_norms, self._ids, distances, ids, sizes)
         return distances, ids
 
     def search_numpy(self, Q, k):
@@ -455,21 +473,28 @@ def _probe_lists(centroid_distances, nprobe):
 
 
 @numba.njit(cache=True)
-def _merge_cell(products, queries, q_sq, sq_norms, cell_ids, out_d, out_i, sizes):
-    """Offer the distances ``||q||^2 - 2 q.x + ||x||^2`` between the queries and one cell's vectors (row r of
-    ``products`` is query ``queries[r]`` against the cell) to each query's k best (``out_d``/``out_i``, of which
-    the first ``sizes[q]`` are filled)."""
+def _merge_cells(products, cells, start, queries_by_cell, offsets, q_sq, sq_norms, ids, out_d, out_i, sizes):
+    """Offer the distances ``||q||^2 - 2 q.x + ||x||^2`` between each of ``cells`` and the queries that probe it
+    to each query's k best (``out_d``/``out_i``, of which the first ``sizes[q]`` are filled).
+
+    ``products`` holds, one cell after the other, the matrix product of the cell's queries (rows) with its
+    vectors (columns).
+    """
     k = out_d.shape[1]
-    for r in range(queries.shape[0]):
-        q = queries[r]
-        size = sizes[q]
-        for c in range(products.shape[1]):
-            d = q_sq[q] - np.float32(2.0) * products[r, c] + sq_norms[c]
-            if d < 0:
-                d = np.float32(0.0)
-            if size < k or d <= out_d[q, k - 1]:
-                size = _keep_nearest(out_d[q], out_i[q], size, k, d, cell_ids[c])
-        sizes[q] = size
+    position = 0
+    for cell in cells:
+        lo, hi = offsets[cell], offsets[cell + 1]
+        for r in range(start[cell], start[cell + 1]):
+            q = queries_by_cell[r]
+            size = sizes[q]
+            for x in range(lo, hi):
+                d = q_sq[q] - np.float32(2.0) * products[position] + sq_norms[x]
+                position += 1
+                if d < 0:
+                    d = np.float32(0.0)
+                if size < k or d <= out_d[q, k - 1]:
+                    size = _keep_nearest(out_d[q], out_i[q], size, k, d, ids[x])
+            sizes[q] = size
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -623,6 +648,33 @@ def _pq_scan(tables, codes, out_d, out_i):
 # HNSW: a hierarchy of proximity graphs, searched greedily from the top
 # ---------------------------------------------------------------------------------------------------------------
 
+@intrinsic
+def _prefetch_row(typingctx, array, row):
+    """Ask the processor to start loading row ``row`` of a 2-D array into its cache (LLVM's ``prefetch``).
+
+    Changes no result: the graph walk calls it for the next neighbour while it computes the distance to this
+    one, so that the next vector is (nearly) in the cache when its turn comes, as hnswlib does.
+    """
+    def codegen(context, builder, signature, args):
+        array_type, row_type = signature.args
+        data = context.make_array(array_type)(context, builder, args[0])
+        index = context.cast(builder, args[1], row_type, types.intp)
+        pointer = cgutils.get_item_pointer(context, builder, array_type, data,
+                                           [index, context.get_constant(types.intp, 0)])
+        byte_pointer = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        prefetch = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32]), "llvm.prefetch.p0")
+        start = builder.bitcast(pointer, byte_pointer)
+        for offset in (0, 64, 128, 192):
+            # read (0), keep in all cache levels (3), data cache (1)
+            builder.call(prefetch, [builder.gep(start, [ir.Constant(ir.IntType(64), offset)]), ir.Constant(i32, 0),
+                                    ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return types.void(array, row), codegen
+
+
 @numba.njit(cache=True, fastmath=_FAST_SUMS)      # not inline="always": that would drop the fastmath flags
 def _dist(X, i, q):
     """Squared distance between row i of X and q (a sum the compiler may reorder, to use SIMD registers)."""
@@ -709,7 +761,11 @@ def _search_layer(X, q, entry, entry_d, ef, links, counts, row_of, visited, stam
             break
         n_cand = _heap_pop(cand_d, cand_i, n_cand)
         r = row_of[c]
-        for t in range(counts[r]):
+        n_links = counts[r]
+        for t in range(n_links):
+            if visited[links[r, t]] != stamp:
+                _prefetch_row(X, links[r, t])
+        for t in range(n_links):
             nb = links[r, t]
             if visited[nb] == stamp:
                 continue
