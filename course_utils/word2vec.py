@@ -51,6 +51,7 @@ __all__ = [
     "skipgram_pairs",
     "noise_distribution",
     "keep_probabilities",
+    "alias_table",
     "sgns_loss_and_gradients",
     "Word2Vec",
 ]
