@@ -21,16 +21,28 @@ index              idea                                                         
 =================  ==============================================================  ======================
 
 The NumPy code is written to be read next to the notebook. The indexes work on blocks of queries at
-once so that the arithmetic runs in BLAS; only the HNSW graph walk, which is a loop by nature, is compiled
-with numba (cached on disk after the first call). Everything runs on one thread (NumPy's BLAS aside).
+once so that the arithmetic runs in BLAS. The loops that NumPy cannot express without wasted work are compiled
+with numba (cached on disk after the first call, see :mod:`course_utils.precompile`): keeping each query's
+``k`` best while scanning the IVF cells and the PQ codes (:meth:`IVFIndex.search`, :meth:`PQIndex.search`;
+their step-by-step NumPy versions, :meth:`IVFIndex.search_numpy` and :meth:`PQIndex.search_numpy`, give the
+same results and are tested to), and the HNSW graph walk, a loop by nature. Everything runs on one thread
+(NumPy's BLAS aside).
 """
 
 import math
 
+from llvmlite import ir
 import numba
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
 import numpy as np
 from scipy import sparse
 from sklearn.utils.validation import check_array
+
+from course_utils.precompile import prepare_cache
+
+prepare_cache()      # a read-only install reuses the compiled code in its __pycache__ (see precompile)
 
 __all__ = [
     "squared_distances",
@@ -46,6 +58,10 @@ __all__ = [
 
 #: distance FAISS reports for a missing result (with id -1)
 MISSING_DISTANCE = np.finfo(np.float32).max
+
+#: Compiled loops that may reorder a floating-point sum (so that it runs in SIMD registers, as BLAS does) and fuse
+#: multiply-adds; nothing else (no approximate functions, NaN and infinity behave as usual).
+_FAST_SUMS = {"reassoc", "contract", "nsz", "arcp"}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -125,6 +141,27 @@ def _query_blocks(n_queries, n_columns, budget=2**23):
     """Slices of queries whose distance block (queries x columns) holds at most ``budget`` numbers."""
     step = max(1, min(n_queries, budget // max(n_columns, 1)))
     return [slice(start, min(start + step, n_queries)) for start in range(0, n_queries, step)]
+
+
+@numba.njit(cache=True, inline="always")
+def _keep_nearest(dist, ids, size, k, d, i):
+    """Put (d, i) into the k nearest found so far, ``dist/ids[:size]`` sorted by (distance, id); returns the size.
+
+    The compiled searches below keep each query's results this way: a candidate farther than the k-th is
+    dropped at once, which is the common case; equal distances are ordered by id.
+    """
+    if size == k:
+        if d > dist[k - 1] or (d == dist[k - 1] and i > ids[k - 1]):
+            return size
+        size -= 1
+    pos = size
+    while pos > 0 and (dist[pos - 1] > d or (dist[pos - 1] == d and ids[pos - 1] > i)):
+        dist[pos] = dist[pos - 1]
+        ids[pos] = ids[pos - 1]
+        pos -= 1
+    dist[pos] = d
+    ids[pos] = i
+    return size + 1
 
 
 def assign(X, centroids):
@@ -318,6 +355,19 @@ class IVFIndex(_Index):
                                                   bounds[:-1], bounds[1:])]
         self.list_sq_norms = [np.einsum("ij,ij->i", v, v) for v in self.list_vectors]
         self.ntotal += len(X)
+        self._pack()
+
+    def _pack(self):
+        """Store the lists one after the other (list c in rows ``offsets[c]:offsets[c + 1]``) for the compiled
+        search; the per-list arrays become views of that storage, so nothing is held twice."""
+        self._offsets = np.concatenate([[0], np.cumsum([len(ids) for ids in self.list_ids])]).astype(np.int64)
+        self._vectors = np.ascontiguousarray(np.concatenate(self.list_vectors), dtype=np.float32)
+        self._sq_norms = np.concatenate(self.list_sq_norms).astype(np.float32)
+        self._ids = np.concatenate(self.list_ids).astype(np.int64)
+        bounds = list(zip(self._offsets[:-1], self._offsets[1:]))
+        self.list_vectors = [self._vectors[a:b] for a, b in bounds]
+        self.list_sq_norms = [self._sq_norms[a:b] for a, b in bounds]
+        self.list_ids = [self._ids[a:b] for a, b in bounds]
 
     @property
     def list_sizes(self):
@@ -325,6 +375,48 @@ class IVFIndex(_Index):
         return np.array([len(ids) for ids in self.list_ids]) if self.ntotal else np.zeros(self.nlist, dtype=int)
 
     def search(self, Q, k):
+        """The ``k`` nearest stored vectors of each query among the ``nprobe`` nearest cells: ``(distances, ids)``.
+
+        The steps of :meth:`search_numpy` with two small compiled helpers (numba): the same cells, the same
+        matrix product per cell, the same distances; equal distances are ordered by id. Each query's k best are
+        kept in a small sorted array as the cells are scanned, instead of NumPy's per-cell ``top_k`` tables and
+        the final merge, which cost more than the arithmetic when cells are small.
+        """
+        Q, k = self._check_search(Q, k)
+        nprobe = min(_check_positive_int(self.nprobe, "nprobe"), self.nlist)
+        n = len(Q)
+        distances = np.full((n, k), MISSING_DISTANCE, dtype=np.float32)
+        ids = np.full((n, k), -1, dtype=np.int64)
+        if self.ntotal == 0:
+            return distances, ids
+        q_sq = np.einsum("ij,ij->i", Q, Q)
+        # 1. the nprobe nearest cells of every query, and for each cell the queries that probe it
+        start, queries_by_cell = _probe_lists(squared_distances(Q, self.centroids), nprobe)
+        # 2. one matrix product per cell (queries that probe it x its vectors), written one after the other
+        #    into a buffer; 3. then, in one compiled call per buffer-full, each distance offered to its query's
+        #    k best (calling the compiled code once per cell would cost more than the work, cells being small)
+        sizes = np.zeros(n, dtype=np.int64)
+        buffer = np.empty(2**20, dtype=np.float32)
+        batch, used = [], 0
+        for cell in np.flatnonzero((np.diff(start) > 0) & (np.diff(self._offsets) > 0)):
+            queries = queries_by_cell[start[cell]:start[cell + 1]]
+            lo, hi = self._offsets[cell], self._offsets[cell + 1]
+            size = len(queries) * (hi - lo)
+            if used + size > len(buffer):
+                _merge_cells(buffer, np.array(batch, dtype=np.int64), start, queries_by_cell, self._offsets, q_sq,
+                             self._sq_norms, self._ids, distances, ids, sizes)
+                batch, used = [], 0
+                if size > len(buffer):
+                    buffer = np.empty(size, dtype=np.float32)
+            np.matmul(Q[queries], self._vectors[lo:hi].T, out=buffer[used:used + size].reshape(len(queries), -1))
+            batch.append(cell)
+            used += size
+        _merge_cells(buffer, np.array(batch, dtype=np.int64), start, queries_by_cell, self._offsets, q_sq,
+                     self._sq_norms, self._ids, distances, ids, sizes)
+        return distances, ids
+
+    def search_numpy(self, Q, k):
+        """:meth:`search` in NumPy, step by step (the version to read): same results, slower on small cells."""
         Q, k = self._check_search(Q, k)
         nprobe = min(_check_positive_int(self.nprobe, "nprobe"), self.nlist)
         n = len(Q)
@@ -351,6 +443,58 @@ class IVFIndex(_Index):
             cand_d[queries, ranks], cand_i[queries, ranks] = top_k(D, k, self.list_ids[cell])
         # 3. merge the nprobe candidate lists of each query
         return top_k(cand_d.reshape(n, -1), k, cand_i.reshape(n, -1))
+
+
+@numba.njit(cache=True)
+def _probe_lists(centroid_distances, nprobe):
+    """Each query's ``nprobe`` nearest cells (ties: the lower cell), grouped by cell (a counting sort).
+
+    Returns ``(start, queries)``: the queries that probe cell c are ``queries[start[c]:start[c + 1]]``.
+    """
+    n, nlist = centroid_distances.shape
+    probes = np.empty((n, nprobe), np.int64)
+    probe_d = np.empty(nprobe, np.float32)
+    start = np.zeros(nlist + 1, np.int64)
+    for q in range(n):
+        size = 0
+        for cell in range(nlist):
+            size = _keep_nearest(probe_d, probes[q], size, nprobe, centroid_distances[q, cell], cell)
+        for p in range(nprobe):
+            start[probes[q, p] + 1] += 1
+    for cell in range(nlist):
+        start[cell + 1] += start[cell]
+    fill = start[:-1].copy()
+    queries = np.empty(n * nprobe, np.int64)
+    for q in range(n):
+        for p in range(nprobe):
+            queries[fill[probes[q, p]]] = q
+            fill[probes[q, p]] += 1
+    return start, queries
+
+
+@numba.njit(cache=True)
+def _merge_cells(products, cells, start, queries_by_cell, offsets, q_sq, sq_norms, ids, out_d, out_i, sizes):
+    """Offer the distances ``||q||^2 - 2 q.x + ||x||^2`` between each of ``cells`` and the queries that probe it
+    to each query's k best (``out_d``/``out_i``, of which the first ``sizes[q]`` are filled).
+
+    ``products`` holds, one cell after the other, the matrix product of the cell's queries (rows) with its
+    vectors (columns).
+    """
+    k = out_d.shape[1]
+    position = 0
+    for cell in cells:
+        lo, hi = offsets[cell], offsets[cell + 1]
+        for r in range(start[cell], start[cell + 1]):
+            q = queries_by_cell[r]
+            size = sizes[q]
+            for x in range(lo, hi):
+                d = q_sq[q] - np.float32(2.0) * products[position] + sq_norms[x]
+                position += 1
+                if d < 0:
+                    d = np.float32(0.0)
+                if size < k or d <= out_d[q, k - 1]:
+                    size = _keep_nearest(out_d[q], out_i[q], size, k, d, ids[x])
+            sizes[q] = size
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -430,7 +574,27 @@ class PQIndex(_Index):
         self.codes = np.vstack([self.codes, self.encode(X)])
         self.ntotal = len(self.codes)
 
+    def _tables(self, Q):
+        """(n, m, ksub): squared distance of each query's piece j to every centroid of codebook j."""
+        pieces = self._pieces(Q)
+        return np.stack([squared_distances(pieces[:, j], self.codebooks[j]) for j in range(self.m)], axis=1)
+
     def search(self, Q, k):
+        """The ``k`` stored vectors whose decoded vectors are nearest each query: ``(distances, ids)``.
+
+        The same distance tables and sums as :meth:`search_numpy` (each sum in the same order, so the very
+        same float32 distances), in a compiled loop over the codes (numba) that keeps each query's k best as it
+        goes, instead of a ``(queries x ntotal)`` block of distances; equal distances are ordered by id.
+        """
+        Q, k = self._check_search(Q, k)
+        distances = np.full((len(Q), k), MISSING_DISTANCE, dtype=np.float32)
+        ids = np.full((len(Q), k), -1, dtype=np.int64)
+        if self.ntotal:
+            _pq_scan(self._tables(Q), self.codes, distances, ids)
+        return distances, ids
+
+    def search_numpy(self, Q, k):
+        """:meth:`search` in NumPy, step by step (the version to read): same results, several times slower."""
         Q, k = self._check_search(Q, k)
         n = len(Q)
         distances = np.full((n, k), MISSING_DISTANCE, dtype=np.float32)
@@ -449,12 +613,71 @@ class PQIndex(_Index):
         return distances, ids
 
 
+@numba.njit(cache=True)
+def _pq_scan(tables, codes, out_d, out_i):
+    """For each query, the k codes with the smallest sums ``sum_j tables[q, j, codes[i, j]]`` (into out_d/out_i).
+
+    Four codes are summed side by side: four independent chains of additions keep the processor busy (one
+    chain waits for each addition to finish). Each sum runs over j = 0, 1, ... in order, in float32.
+    """
+    n_queries, m, _ = tables.shape
+    n, k = codes.shape[0], out_d.shape[1]
+    for q in range(n_queries):
+        table = tables[q]
+        best_d, best_i = out_d[q], out_i[q]
+        size = 0
+        for i in range(0, n - n % 4, 4):
+            d0 = d1 = d2 = d3 = np.float32(0.0)
+            for j in range(m):
+                d0 += table[j, codes[i, j]]
+                d1 += table[j, codes[i + 1, j]]
+                d2 += table[j, codes[i + 2, j]]
+                d3 += table[j, codes[i + 3, j]]
+            for offset, d in ((0, d0), (1, d1), (2, d2), (3, d3)):
+                if size < k or d <= best_d[k - 1]:
+                    size = _keep_nearest(best_d, best_i, size, k, d, i + offset)
+        for i in range(n - n % 4, n):
+            d = np.float32(0.0)
+            for j in range(m):
+                d += table[j, codes[i, j]]
+            if size < k or d <= best_d[k - 1]:
+                size = _keep_nearest(best_d, best_i, size, k, d, i)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # HNSW: a hierarchy of proximity graphs, searched greedily from the top
 # ---------------------------------------------------------------------------------------------------------------
 
-@numba.njit(cache=True, inline="always")
+@intrinsic
+def _prefetch_row(typingctx, array, row):
+    """Ask the processor to start loading row ``row`` of a 2-D array into its cache (LLVM's ``prefetch``).
+
+    Changes no result: the graph walk calls it for the next neighbour while it computes the distance to this
+    one, so that the next vector is (nearly) in the cache when its turn comes, as hnswlib does.
+    """
+    def codegen(context, builder, signature, args):
+        array_type, row_type = signature.args
+        data = context.make_array(array_type)(context, builder, args[0])
+        index = context.cast(builder, args[1], row_type, types.intp)
+        pointer = cgutils.get_item_pointer(context, builder, array_type, data,
+                                           [index, context.get_constant(types.intp, 0)])
+        byte_pointer = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        prefetch = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32]), "llvm.prefetch.p0")
+        start = builder.bitcast(pointer, byte_pointer)
+        for offset in (0, 64, 128, 192):
+            # read (0), keep in all cache levels (3), data cache (1)
+            builder.call(prefetch, [builder.gep(start, [ir.Constant(ir.IntType(64), offset)]), ir.Constant(i32, 0),
+                                    ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return types.void(array, row), codegen
+
+
+@numba.njit(cache=True, fastmath=_FAST_SUMS)      # not inline="always": that would drop the fastmath flags
 def _dist(X, i, q):
+    """Squared distance between row i of X and q (a sum the compiler may reorder, to use SIMD registers)."""
     s = np.float32(0.0)
     for t in range(X.shape[1]):
         diff = X[i, t] - q[t]
@@ -479,60 +702,100 @@ def _insert_sorted(dist, ids, size, capacity, d, i):
     return size + 1
 
 
+@numba.njit(cache=True, inline="always")
+def _heap_push(keys, values, size, key, value):
+    """Push (key, value) on the binary min-heap ``keys/values[:size]``; returns the new size."""
+    pos = size
+    while pos > 0:
+        parent = (pos - 1) >> 1
+        if keys[parent] <= key:
+            break
+        keys[pos] = keys[parent]
+        values[pos] = values[parent]
+        pos = parent
+    keys[pos] = key
+    values[pos] = value
+    return size + 1
+
+
+@numba.njit(cache=True, inline="always")
+def _heap_pop(keys, values, size):
+    """Remove the smallest key (the root) from the binary min-heap ``keys/values[:size]``; returns the new size."""
+    size -= 1
+    key = keys[size]
+    value = values[size]
+    pos = 0
+    while True:
+        child = 2 * pos + 1
+        if child >= size:
+            break
+        if child + 1 < size and keys[child + 1] < keys[child]:
+            child += 1
+        if keys[child] >= key:
+            break
+        keys[pos] = keys[child]
+        values[pos] = values[child]
+        pos = child
+    keys[pos] = key
+    values[pos] = value
+    return size
+
+
 @numba.njit(cache=True)
-def _search_layer(X, q, entry, entry_d, ef, links, counts, row_of, visited, stamp, out_d, out_i):
+def _search_layer(X, q, entry, entry_d, ef, links, counts, row_of, visited, stamp, out_d, out_i, heaps):
     """Best-first search of one layer from ``entry``: the ``ef`` nearest nodes found, sorted, in out_d/out_i.
 
-    ``cand`` is the frontier (nodes still to expand, nearest first); ``out`` the best ``ef`` seen so far. The
-    walk stops when the nearest unexpanded candidate is farther than the worst of the ``ef`` results. The
-    layer's link table has one row per node of the layer: row ``row_of[node]`` (the identity on layer 0).
+    Two binary heaps (scratch space ``heaps``, from :func:`_new_heaps`): the frontier, nodes still to expand,
+    nearest on top; and the best ``ef`` found so far, the farthest of them on top (its keys are minus the
+    distances). The walk stops when the nearest unexpanded node is farther than the worst of the ``ef``
+    results. The layer's link table has one row per node of the layer: row ``row_of[node]`` (the identity on
+    layer 0). Returns the number of results.
     """
-    n_cand_cap = links.shape[1] * ef + 1
-    cand_d = np.empty(n_cand_cap, dtype=np.float32)
-    cand_i = np.empty(n_cand_cap, dtype=np.int64)
-    cand_d[0] = entry_d
-    cand_i[0] = entry
-    n_cand = 1
-    out_d[0] = entry_d
-    out_i[0] = entry
-    n_out = 1
+    cand_d, cand_i, best_key, best_i = heaps
+    n_cand = _heap_push(cand_d, cand_i, 0, entry_d, entry)
+    n_best = _heap_push(best_key, best_i, 0, -entry_d, entry)
     visited[entry] = stamp
-    head = 0                                     # cand is kept sorted; head is its first unexpanded entry
-    while head < n_cand:
-        c_d = cand_d[head]
-        c = cand_i[head]
-        head += 1
-        if n_out == ef and c_d > out_d[n_out - 1]:
+    while n_cand > 0:
+        c_d, c = cand_d[0], cand_i[0]
+        if n_best == ef and c_d > -best_key[0]:
             break
+        n_cand = _heap_pop(cand_d, cand_i, n_cand)
         r = row_of[c]
-        for t in range(counts[r]):
+        n_links = counts[r]
+        for t in range(n_links):
+            if visited[links[r, t]] != stamp:
+                _prefetch_row(X, links[r, t])
+        for t in range(n_links):
             nb = links[r, t]
             if visited[nb] == stamp:
                 continue
             visited[nb] = stamp
             d = _dist(X, nb, q)
-            if n_out < ef or d < out_d[n_out - 1]:
-                n_out = _insert_sorted(out_d, out_i, n_out, ef, d, nb)
-                # insert into the frontier after head (compact it when full)
-                if n_cand == n_cand_cap:
-                    for s in range(head, n_cand):
-                        cand_d[s - head] = cand_d[s]
-                        cand_i[s - head] = cand_i[s]
-                    n_cand -= head
-                    head = 0
-                    if n_cand == n_cand_cap:             # still full: the worst can never be expanded
-                        if d >= cand_d[n_cand - 1]:
-                            continue
-                        n_cand -= 1
-                pos = n_cand
-                while pos > head and cand_d[pos - 1] > d:
-                    cand_d[pos] = cand_d[pos - 1]
-                    cand_i[pos] = cand_i[pos - 1]
-                    pos -= 1
-                cand_d[pos] = d
-                cand_i[pos] = nb
-                n_cand += 1
+            if n_best < ef or d < -best_key[0]:
+                if n_cand == cand_d.shape[0]:          # frontier full (rare): drop what can never be expanded
+                    kept = 0
+                    for s in range(n_cand):
+                        if cand_d[s] < -best_key[0]:
+                            kept = _heap_push(cand_d, cand_i, kept, cand_d[s], cand_i[s])
+                    n_cand = kept
+                n_cand = _heap_push(cand_d, cand_i, n_cand, d, nb)
+                n_best = _heap_push(best_key, best_i, n_best, -d, nb)
+                if n_best > ef:
+                    n_best = _heap_pop(best_key, best_i, n_best)
+    n_out = n_best
+    for pos in range(n_out - 1, -1, -1):              # the farthest comes off first: fill from the end
+        out_d[pos] = -best_key[0]
+        out_i[pos] = best_i[0]
+        n_best = _heap_pop(best_key, best_i, n_best)
     return n_out
+
+
+def _new_heaps(ef, max_links):
+    """Scratch space of :func:`_search_layer`: the frontier holds at most ``ef`` nodes that can still be
+    expanded plus one node's links; the results ``ef`` plus the one being pushed."""
+    size = ef + max_links + 1
+    return (np.empty(size, np.float32), np.empty(size, np.int64), np.empty(ef + 1, np.float32),
+            np.empty(ef + 1, np.int64))
 
 
 @numba.njit(cache=True)
@@ -564,7 +827,7 @@ def _connect(X, node, level_links, level_counts, row_of, new, max_links, scratch
         level_links[r, c] = new
         level_counts[r] = c + 1
         return
-    n = 0
+    n = np.int64(0)
     for t in range(c):
         n = _insert_sorted(scratch_d, scratch_i, n, max_links + 1, _dist(X, level_links[r, t], X[node]),
                            level_links[r, t])
@@ -593,7 +856,7 @@ def _greedy_descent(X, q, ep, ep_d, top, bottom, upper_links, upper_counts, uppe
 
 @numba.njit(cache=True)
 def _hnsw_insert(X, start, stop, levels, links0, counts0, upper_links, upper_counts, upper_row, entry_point,
-                 max_level, M, ef_construction, visited, stamp):
+                 max_level, M, ef_construction, visited, stamp, heaps):
     """Insert nodes start..stop-1; returns (entry_point, max_level, stamp)."""
     out_d = np.empty(ef_construction, dtype=np.float32)
     out_i = np.empty(ef_construction, dtype=np.int64)
@@ -617,7 +880,7 @@ def _hnsw_insert(X, start, stop, levels, links0, counts0, upper_links, upper_cou
             stamp += 1
             if layer == 0:
                 n_out = _search_layer(X, q, ep, ep_d, ef_construction, links0, counts0, identity, visited, stamp,
-                                      out_d, out_i)
+                                      out_d, out_i, heaps)
                 kept = _select_neighbours(X, out_d, out_i, n_out, M, chosen)
                 for t in range(kept):
                     links0[node, t] = chosen[t]
@@ -628,7 +891,7 @@ def _hnsw_insert(X, start, stop, levels, links0, counts0, upper_links, upper_cou
                 layer_links = upper_links[layer - 1]
                 layer_counts = upper_counts[layer - 1]
                 n_out = _search_layer(X, q, ep, ep_d, ef_construction, layer_links, layer_counts, upper_row,
-                                      visited, stamp, out_d, out_i)
+                                      visited, stamp, out_d, out_i, heaps)
                 kept = _select_neighbours(X, out_d, out_i, n_out, M, chosen)
                 r = upper_row[node]
                 for t in range(kept):
@@ -646,19 +909,20 @@ def _hnsw_insert(X, start, stop, levels, links0, counts0, upper_links, upper_cou
 
 @numba.njit(cache=True)
 def _hnsw_search(X, Q, k, ef, links0, counts0, upper_links, upper_counts, upper_row, entry_point, max_level,
-                 visited, stamp, out_dist, out_ids):
+                 visited, stamp, out_dist, out_ids, heaps):
     ef = max(ef, k)
     identity = np.arange(X.shape[0])
     res_d = np.empty(ef, dtype=np.float32)
     res_i = np.empty(ef, dtype=np.int64)
+    bottom = np.int64(0)                          # (a variable, not the constant 0: one compiled version)
     for qi in range(Q.shape[0]):
         q = Q[qi]
         ep = entry_point
         ep_d = _dist(X, ep, q)
         # greedy: one nearest node per upper layer
-        ep, ep_d = _greedy_descent(X, q, ep, ep_d, max_level, 0, upper_links, upper_counts, upper_row)
+        ep, ep_d = _greedy_descent(X, q, ep, ep_d, max_level, bottom, upper_links, upper_counts, upper_row)
         stamp += 1
-        n = _search_layer(X, q, ep, ep_d, ef, links0, counts0, identity, visited, stamp, res_d, res_i)
+        n = _search_layer(X, q, ep, ep_d, ef, links0, counts0, identity, visited, stamp, res_d, res_i, heaps)
         for t in range(min(k, n)):
             out_dist[qi, t] = res_d[t]
             out_ids[qi, t] = res_i[t]
@@ -732,7 +996,7 @@ class HNSWIndex(_Index):
         self.entry_point, self.max_level, _ = _hnsw_insert(
             self.vectors, start, start + n_new, self.levels, self.links0, self.counts0, self.upper_links,
             self.upper_counts, self.upper_row, self.entry_point, self.max_level, self.M, self.ef_construction,
-            visited, 0)
+            visited, 0, _new_heaps(self.ef_construction, 2 * self.M))
         self.ntotal = len(self.vectors)
 
     def search(self, Q, k):
@@ -742,7 +1006,8 @@ class HNSWIndex(_Index):
         if self.ntotal == 0:
             return distances, ids
         visited = np.zeros(self.ntotal, dtype=np.int64)
-        _hnsw_search(self.vectors, Q, k, _check_positive_int(self.ef_search, "ef_search"), self.links0,
-                     self.counts0, self.upper_links, self.upper_counts, self.upper_row, self.entry_point,
-                     self.max_level, visited, 0, distances, ids)
+        ef = max(_check_positive_int(self.ef_search, "ef_search"), k)
+        _hnsw_search(self.vectors, Q, k, ef, self.links0, self.counts0, self.upper_links, self.upper_counts,
+                     self.upper_row, self.entry_point, self.max_level, visited, 0, distances, ids,
+                     _new_heaps(ef, 2 * self.M))
         return distances, ids

@@ -254,3 +254,93 @@ def test_bad_parameters_and_untrained_use():
         PQIndex(4, m=2, nbits=2).search(np.eye(4), 1)
     with pytest.raises(ValueError, match="at least k = 8"):
         IVFIndex(4, nlist=8).train(np.eye(4))
+
+
+# --- the compiled searches against the NumPy ones -----------------------------------------------------------------
+
+def test_keep_nearest_orders_by_distance_then_id():
+    dist, ids = np.empty(3, np.float32), np.empty(3, np.int64)
+    size = 0
+    for d, i in [(5.0, 7), (2.0, 9), (2.0, 3), (9.0, 1), (5.0, 2), (1.0, 8)]:
+        size = search._keep_nearest(dist, ids, size, 3, np.float32(d), i)
+    assert size == 3
+    np.testing.assert_array_equal(dist, [1.0, 2.0, 2.0])
+    np.testing.assert_array_equal(ids, [8, 3, 9])
+
+
+@pytest.mark.parametrize("nlist, nprobe, k", [(16, 1, 10), (16, 3, 5), (16, 16, 20), (40, 7, 1), (8, 2, 600)])
+def test_ivf_compiled_search_equals_the_numpy_steps(clustered, nlist, nprobe, k):
+    X, Q = clustered
+    index = IVFIndex(X.shape[1], nlist=nlist, nprobe=nprobe)
+    index.train(X[:3000])
+    index.add(X[:500])                                # empty or tiny lists, several adds
+    index.add(X[500:2000])
+    fast_d, fast_i = index.search(Q, k)
+    slow_d, slow_i = index.search_numpy(Q, k)
+    np.testing.assert_array_equal(fast_d, slow_d)     # the same products and sums: the same float32 numbers
+    np.testing.assert_array_equal(fast_i, slow_i)
+    assert fast_d.dtype == np.float32 and fast_i.dtype == np.int64
+
+
+def test_ivf_compiled_search_pads_and_handles_an_empty_index():
+    X = np.random.default_rng(2).normal(size=(40, 3)).astype(np.float32)
+    index = IVFIndex(3, nlist=4, nprobe=1)
+    index.train(X)
+    assert index.search(X[:2], 3)[1].tolist() == [[-1, -1, -1]] * 2
+    index.add(X[:6])
+    fast, slow = index.search(X[:5], 8), index.search_numpy(X[:5], 8)
+    np.testing.assert_array_equal(fast[0], slow[0])
+    np.testing.assert_array_equal(fast[1], slow[1])
+    assert np.all(fast[1][fast[0] == search.MISSING_DISTANCE] == -1)
+
+
+def lexicographic_top_k(D, k):
+    """The k smallest entries of each row, ties broken by the lower column (an independent reference)."""
+    rows = [np.lexsort((np.arange(D.shape[1]), row))[:k] for row in D]
+    return np.take_along_axis(D, np.array(rows), axis=1), np.array(rows)
+
+
+@pytest.mark.parametrize("m, nbits", [(4, 4), (8, 6), (2, 8)])
+def test_pq_compiled_search_equals_the_table_sums(clustered, m, nbits):
+    X, Q = clustered
+    index = PQIndex(X.shape[1], m=m, nbits=nbits, n_iter=5)
+    index.train(X[:3000])
+    index.add(X)
+    fast_d, fast_i = index.search(Q, 10)
+    slow_d, slow_i = index.search_numpy(Q, 10)
+    np.testing.assert_array_equal(fast_d, slow_d)     # each sum in the same order: the same float32 numbers
+    # equal codes give equal distances: the compiled search orders ties by id, as the reference below
+    tables = index._tables(Q)
+    D = np.zeros((len(Q), index.ntotal), dtype=np.float32)
+    for j in range(m):
+        D += tables[:, j, :][:, index.codes[:, j].astype(np.intp)]
+    ref_d, ref_i = lexicographic_top_k(D, 10)
+    np.testing.assert_array_equal(fast_d, ref_d)
+    np.testing.assert_array_equal(fast_i, ref_i)
+    # where no other vector has the same distance, the NumPy steps return the same id
+    unique = np.array([[np.sum(row == d) == 1 for d in found] for row, found in zip(D, fast_d)])
+    np.testing.assert_array_equal(fast_i[unique], slow_i[unique])
+
+
+def test_hnsw_heaps_sort_like_numpy():
+    rng = np.random.default_rng(4)
+    keys = rng.normal(size=50).astype(np.float32)
+    heap_k, heap_v = np.empty(50, np.float32), np.empty(50, np.int64)
+    size = 0
+    for value, key in enumerate(keys):
+        size = search._heap_push(heap_k, heap_v, size, key, value)
+    popped = []
+    while size:
+        popped.append(heap_v[0])
+        size = search._heap_pop(heap_k, heap_v, size)
+    np.testing.assert_array_equal(popped, np.argsort(keys, kind="stable"))
+
+
+def test_hnsw_with_a_large_ef_is_exact_on_a_small_graph():
+    X = np.random.default_rng(5).normal(size=(300, 6)).astype(np.float32)
+    index = HNSWIndex(6, M=8, ef_construction=40, ef_search=300)
+    index.add(X)
+    distances, ids = index.search(X[:30] + 0.01, 12)
+    true = cdist(X[:30] + 0.01, X, "sqeuclidean")
+    np.testing.assert_array_equal(ids, np.argsort(true, axis=1)[:, :12])
+    np.testing.assert_allclose(distances, np.sort(true, axis=1)[:, :12], rtol=1e-4, atol=1e-5)

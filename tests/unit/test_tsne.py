@@ -252,3 +252,23 @@ def test_manifold_reexports_tsne():
                           TSNE(perplexity=2, max_iter=250, method="barnes_hut")])
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
+
+
+# --- the loops written for 2-D against the general ones -----------------------------------------------------------
+
+@pytest.mark.parametrize("angle", [0.0, 0.5, 0.9])
+def test_two_dimensional_barnes_hut_loops_equal_the_general_ones(angle):
+    rng = np.random.default_rng(11)
+    Y = np.vstack([rng.normal(size=(200, 2)) * 5, rng.normal(size=(100, 2)) * 0.1, np.zeros((3, 2))])
+    P = tsne.joint_probabilities_nn(rng.normal(size=(303, 4)), 10.0)
+    tree = tsne._build_tree(Y, 1)
+    forces, z = tsne._repulsion_2d(Y, *tree, angle)
+    forces_ref, z_ref = tsne._repulsion(Y, *tree, angle)
+    np.testing.assert_allclose(forces, forces_ref, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(z, z_ref, rtol=1e-12)
+    for compute_error in (True, False):
+        attraction, error = tsne._attraction_2d(Y, P.indptr, P.indices, P.data, compute_error)
+        attraction_ref, error_ref = tsne._attraction(Y, P.indptr, P.indices, P.data, compute_error)
+        np.testing.assert_allclose(attraction, attraction_ref, rtol=1e-12, atol=1e-15)
+        assert error == pytest.approx(error_ref, rel=1e-12)
+

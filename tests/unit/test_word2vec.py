@@ -263,3 +263,93 @@ def test_parameters_are_stored_unchanged():
 def test_vocabulary_object_is_shared_with_text():
     model = Word2Vec(vector_size=4, min_count=1, epochs=1, engine="numpy", progress=False).fit([["x", "y", "x"]])
     assert isinstance(model.vocab, Vocabulary) and model.vocab.words == ["x", "y"]
+
+
+# --- the compiled engine against the formulas ----------------------------------------------------------------------
+
+def test_alias_table_reproduces_the_noise_distribution():
+    rng = np.random.default_rng(8)
+    p = word2vec.noise_distribution(rng.integers(1, 5000, size=300) ** 2)
+    threshold, alias = word2vec.alias_table(p)
+    implied = threshold.copy()                          # each bin b: word b below threshold[b], alias[b] above
+    np.add.at(implied, alias, 1.0 - threshold)
+    np.testing.assert_allclose(implied / len(p), p, rtol=1e-9, atol=1e-15)
+    # and drawing as the compiled engine does gives those frequencies (chi-square test at the 0.1% level)
+    x = rng.random(400_000) * len(p)
+    b = x.astype(int)
+    draws = np.where(x - b < threshold[b], b, alias[b])
+    counts = np.bincount(draws, minlength=len(p))
+    assert stats.chisquare(counts, p * len(draws)).pvalue > 1e-3
+
+
+def replay_training(W, C, ids, starts, keep, threshold, alias, window, negative, lr_start, lr_end, total, state):
+    """One pass of the compiled engine written out in plain Python and float64, from the documented order of
+    random draws and updates, with sigmoid and the SGNS gradients of the module's docstring."""
+    def draw(state):
+        with np.errstate(over="ignore"):           # xorshift64* multiplies modulo 2**64 on purpose
+            return word2vec._next_random.py_func(state)
+
+    W, C = W.astype(float), C.astype(float)
+    loss, pairs, seen = 0.0, 0, 0
+    for s in range(len(starts) - 1):
+        sentence = ids[starts[s]:starts[s + 1]]
+        lr = lr_start - (lr_start - lr_end) * min(seen / total, 1.0)
+        seen += len(sentence)
+        kept = []
+        for word in sentence:
+            state, u = draw(state)
+            if u < keep[word]:
+                kept.append(word)
+        for i, target in enumerate(kept):
+            state, u = draw(state)
+            reduced = 1 + int(u * window)
+            for j in range(max(0, i - reduced), min(len(kept), i + reduced + 1)):
+                if j == i:
+                    continue
+                noise = []
+                for _ in range(negative):
+                    state, u = draw(state)
+                    x = u * len(threshold)
+                    b = int(x)
+                    noise.append(b if x - b < threshold[b] else alias[b])
+                t = W[target].copy()
+                grad_t = np.zeros_like(t)
+                for word, label in [(kept[j], 1.0)] + [(n, 0.0) for n in noise if n != kept[j]]:
+                    p = word2vec.sigmoid(t @ C[word])
+                    loss -= np.log(p if label else 1.0 - p)
+                    grad_t += (p - label) * C[word]                 # dL/dt
+                    C[word] -= lr * (p - label) * t                 # dL/dc (or dL/dn_i) = (sigma - label) t
+                W[target] -= lr * grad_t
+                pairs += 1
+    return W, C, loss, pairs
+
+
+def test_compiled_training_equals_the_formulas_applied_pair_by_pair():
+    rng = np.random.default_rng(9)
+    counts = np.array([40, 25, 15, 10, 6, 4])
+    ids = rng.choice(6, size=160, p=counts / counts.sum()).astype(np.int64)
+    starts = np.array([0, 9, 30, 31, 60, 100, 133, 160], dtype=np.int64)
+    keep = word2vec.keep_probabilities(counts, 0.05)
+    threshold, alias = word2vec.alias_table(word2vec.noise_distribution(counts))
+    W0 = ((rng.random((6, 8)) - 0.5)).astype(np.float32)
+    C0 = (0.1 * rng.normal(size=(6, 8))).astype(np.float32)
+    W, C = W0.copy(), C0.copy()
+    state = np.uint64(123456789)
+    loss, pairs, _ = word2vec._train_sentences(W, C, ids, starts, 0, len(starts) - 1, keep, threshold, alias, 3, 4,
+                                               0.2, 0.01, 0, len(ids), state)
+    W_ref, C_ref, loss_ref, pairs_ref = replay_training(W0, C0, ids, starts, keep, threshold, alias, 3, 4, 0.2,
+                                                        0.01, len(ids), state)
+    assert pairs == pairs_ref > 200
+    assert loss == pytest.approx(loss_ref, rel=1e-4)
+    np.testing.assert_allclose(W, W_ref, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(C, C_ref, rtol=1e-4, atol=1e-5)
+
+
+def test_encoding_keeps_the_known_words_of_each_sentence():
+    sentences = [["a", "b", "zz", "a"], [], ["zz"], ["c", "a"], ("b", "c")]
+    model = Word2Vec(vector_size=4, min_count=2, epochs=1, engine="numpy", progress=False).fit(sentences)
+    ids, starts = model._encode(sentences)
+    expected = [model.vocab.encode(s) for s in sentences]
+    np.testing.assert_array_equal(np.diff(starts), [len(e) for e in expected])
+    np.testing.assert_array_equal(ids, np.concatenate(expected))
+    assert ids.dtype == np.int64 and starts.dtype == np.int64
