@@ -40,6 +40,7 @@ $(BIN)/python:
 # module when it is first imported, so the many modules nobody imports (most of torch) take no bytecode space.
 $(VENV)/.installed-%: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --no-compile -e ".[$*]"
+	$(BIN)/python -m course_utils.precompile   # numba compiles the engines once now, not in a notebook
 	touch $@
 
 notebooks: $(VENV)/.installed-all
