@@ -19,6 +19,7 @@ import subprocess
 import sys
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
 
 
 def assignments(course_dir=ROOT):
@@ -27,15 +28,26 @@ def assignments(course_dir=ROOT):
                   if (p / f"{p.name}.ipynb").is_file())
 
 
+def notebook_client(nb, folder, timeout=600):
+    """nbclient's NotebookClient for ``nb`` run in ``folder``, waiting for each reply in short slices (a cell
+    with widgets can otherwise stall until its time limit: jupyter/nbclient#312)."""
+    from nbclient import NotebookClient
+
+    from classgrading.polling import SlicedPolling
+
+    class Client(SlicedPolling, NotebookClient):
+        pass
+
+    return Client(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+                  resources={"metadata": {"path": str(folder)}})
+
+
 def execute_in_place(notebook_path, timeout=600):
     """Run a notebook top to bottom in its own folder and save it with its outputs."""
     import nbformat
-    from nbclient import NotebookClient
 
     nb = nbformat.read(notebook_path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                            resources={"metadata": {"path": str(Path(notebook_path).parent)}})
-    client.execute()
+    notebook_client(nb, Path(notebook_path).parent, timeout).execute()
     # Saved widget state holds random model ids and copies of the figures; widgets are
     # recreated whenever the notebook runs, so it is not kept (and not handed to students).
     nb.metadata.pop("widgets", None)

@@ -37,6 +37,7 @@ from traitlets import Integer
 
 from . import bridge as bridge_module
 from .bridge import SandboxFiles, StudentCodeProblem
+from .polling import SlicedPolling
 from .runner import TestRunner
 from .sandbox import Sandbox, SandboxKernelManager
 
@@ -61,7 +62,7 @@ def grade_id(cell, index):
     return cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}"
 
 
-class TrustedExecute(Execute):
+class TrustedExecute(SlicedPolling, Execute):
     """nbgrader's ``Execute``: student cells in a sandboxed kernel, test cells here (see the module docstring)."""
 
     output_limit = Integer(2_000_000, help="bytes of output one cell may produce").tag(config=True)
