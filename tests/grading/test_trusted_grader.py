@@ -30,6 +30,17 @@ def test_data_values_errstate_forbid_and_objects(mini_course):
             """),
         "direct": answers(mini_course, ex4="def solve(A, b):\n    return np.linalg.inv(A) @ b"),
         "internal": answers(mini_course, ex4="def solve(A, b):\n    return np.linalg.pinv(A) @ b"),
+        # scipy decorates eigh and cholesky with the same wrapper: calling eigh is not calling cholesky
+        "decorated": answers(mini_course, ex4="""
+            def solve(A, b):
+                w, V = scipy.linalg.eigh(A)
+                return V @ ((V.T @ b) / w)
+            """),
+        "decorated_alias": answers(mini_course, ex4="""
+            def solve(A, b, _factor=scipy.linalg.cholesky):
+                L = _factor(A, lower=True)
+                return scipy.linalg.solve_triangular(L.T, scipy.linalg.solve_triangular(L, b, lower=True))
+            """),
         "copies": answers(mini_course, ex5="""
             class Counter:
                 def __init__(self):
@@ -56,6 +67,9 @@ def test_data_values_errstate_forbid_and_objects(mini_course):
     assert scores["alias"] == full_except("ex4_hidden"), "a forbidden function called through an alias"
     assert scores["direct"] == full_except("ex4_hidden")
     assert scores["internal"] == FULL, "numpy's own use of a forbidden routine is not the student's"
+    assert scores["decorated"] == FULL, "a function that shares a decorator with a forbidden one is allowed"
+    assert scores["decorated_alias"] == full_except("ex4_hidden")
+    assert "scipy.linalg.cholesky, which is not allowed" in messages(mini_course, "decorated_alias")["ex4_hidden"]
     assert scores["copies"] == full_except("ex5_hidden"), "an in-place change the test checks"
     assert "Python int" in messages(mini_course, "numpy_int")["ex2_visible"]
     assert "numpy.linalg.solve, which is not allowed" in messages(mini_course, "alias")["ex4_hidden"]

@@ -192,6 +192,7 @@ class Bridge:
         self.generation = generation
         self.forbid_state = forbid_state        # course_utils.checks' grading backend: the open forbid blocks
         self.texts = []                         # every string that came from the student's kernel
+        self.namespace = None                   # checking exercises: the namespace of a variant's answer
         self.counter = 0
         self.lock = threading.Lock()
 
@@ -246,7 +247,10 @@ class Bridge:
     def get(self, name):
         """The student's value of ``name`` (plain data, or a proxy for a function or object)."""
         try:
-            return self.request({"op": "get", "name": name}, label=name)["value"]
+            request = {"op": "get", "name": name}
+            if self.namespace:
+                request["namespace"] = self.namespace
+            return self.request(request, label=name)["value"]
         except NameError as error:
             # the grader's own message (the kernel's, which may say anything, is dropped)
             self.texts[:] = [text for text in self.texts if text != str(error)]

@@ -77,6 +77,10 @@ class TrustedExecute(SlicedPolling, Execute):
     deadline = None            # time.monotonic() after which nothing more is run
     allowed_texts = ()         # texts of the student version (the stubs' messages): not hidden from feedback
     events = []
+    # Checking exercises (tests/grading): other versions of answer cells, each graded on the exercise's test
+    # cells in a copy of the namespace its answer cell started from, after the notebook itself is graded.
+    variants = []              # [{"key", "cell": answer grade_id, "source", "tests": [test grade_ids]}]
+    variant_results = {}       # key -> {test grade_id: points}
 
     # ------------------------------------------------------------------ kernel
     def create_kernel_manager(self):
@@ -174,6 +178,7 @@ class TrustedExecute(SlicedPolling, Execute):
             return False
         for earlier in self._succeeded:
             cell = self.nb.cells[earlier]
+            await self._snapshot_if_varied(cell, earlier)
             reply = await self._request(cell.source, timeout=self._cell_timeout(cell))
             if reply is None:
                 if not await self._alive():
@@ -230,6 +235,55 @@ class TrustedExecute(SlicedPolling, Execute):
         cell.outputs = outputs
         cell.execution_count = None
         return passed
+
+    # ------------------------------------------------------------------ checking exercises
+    async def _snapshot_if_varied(self, cell, index):
+        gid = grade_id(cell, index)
+        if gid in {v["cell"] for v in self.variants}:
+            await self._request("", user_expressions={
+                "s": f"__import__('sys').modules['__grader__'].snapshot({gid!r})"})
+
+    async def _grade_variants(self):
+        loop = asyncio.get_running_loop()
+        points = {grade_id(c, i): float(c.metadata.get("nbgrader", {}).get("points") or 0)
+                  for i, c in enumerate(self.nb.cells)}
+        index_of = {grade_id(c, i): i for i, c in enumerate(self.nb.cells)}
+        for variant in self.variants:
+            if self._broken or not await self._alive():
+                reason, self._broken = self._broken or "the kernel had stopped", None
+                if not await self._restart_and_replay(reason, index_of.get(variant["cell"], 0)):
+                    break
+            budget = self._cell_timeout(self.nb.cells[index_of[variant["tests"][0]]])
+
+            def serve(number, seconds, gid=variant["key"], budget=budget):
+                future = asyncio.run_coroutine_threadsafe(self._serve(number, seconds, gid, budget), loop)
+                return future.result()
+
+            def one(variant=variant, serve=serve, budget=budget):
+                started = time.monotonic()
+
+                def remaining():
+                    return budget - (time.monotonic() - started)
+
+                setup = bridge_module.Bridge(self.files, serve, remaining, self._generation, None)
+                from .runner import GradingBackend
+                setup.forbid_state = GradingBackend()
+                try:
+                    setup.request({"op": "exec_variant", "base": variant["cell"], "label": variant["key"],
+                                   "source": variant["source"]}, label=f"the answer of {variant['key']}")
+                except Exception:      # an answer cell that raises: its tests find what it defined before
+                    pass
+                runner = self.runner.for_variant(variant["tests"][0])
+                scores = {}
+                for gid in variant["tests"]:
+                    started = time.monotonic()
+                    bridge = bridge_module.Bridge(self.files, serve, remaining, self._generation, None)
+                    bridge.namespace = variant["key"]
+                    _, passed = runner.run(gid, bridge)
+                    scores[gid] = points.get(gid, 0.0) if passed else 0.0
+                return scores
+
+            self.variant_results[variant["key"]] = await loop.run_in_executor(None, one)
 
     # ------------------------------------------------------------------ outputs
     def on_cell_executed(self, **kwargs):
@@ -303,7 +357,10 @@ class TrustedExecute(SlicedPolling, Execute):
                     gave_up = True
                     cell.outputs = [error_output("NotRun", "not run: the kernel died or hung too often")]
                     continue
+                await self._snapshot_if_varied(cell, index)
                 gave_up = not await self._run_cell(cell, index)
+            if self.variants and not gave_up:
+                await self._grade_variants()
         finally:
             await self._stop_kernel()
 

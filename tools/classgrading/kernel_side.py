@@ -24,6 +24,8 @@ import numpy as np
 EXCHANGE = "/tmp/.grader"          # set by install(): the kernel's private exchange folder
 _objects = {}
 _count = [0]
+_snapshots = {}        # label -> copy of the notebook's namespace (checking exercises: see snapshot())
+_namespaces = {}       # label -> namespace in which a variant of an answer ran
 MAX_MESSAGE = 4000
 
 
@@ -116,6 +118,7 @@ class _Forbidden:
         self.violations = violations
         self.patches = []
         self.codes = {}
+        self.wrappers = {}
         self.objects = {}
 
     def __enter__(self):
@@ -137,14 +140,24 @@ class _Forbidden:
                     self.patches.append((main, key, original))
                     main[key] = blocked
             self.objects[id(original)] = dotted
-            # NumPy's dispatchers and decorated functions run their Python implementation from C
-            candidates = [original] + [getattr(original, name, None) for name in
-                                       ("__wrapped__", "_implementation", "__init__", "__call__", "__new__")]
-            for candidate in candidates:
+            # The code objects that run when the function is called. NumPy's dispatchers run their Python
+            # implementation from C; a decorated function (``__wrapped__``) runs its decorator's wrapper,
+            # whose code the decorator shares with every function it decorates, so a wrapper counts only
+            # when the function it wraps is the forbidden one.
+            inner = original
+            while getattr(inner, "__wrapped__", None) is not None:
+                inner = inner.__wrapped__
+            for candidate in (inner, getattr(original, "_implementation", None)):
                 code = getattr(candidate, "__code__", None)
                 if code is not None:
                     self.codes[code] = dotted
-        if self.codes or self.objects:
+            if inner is not original and getattr(original, "__code__", None) is not None:
+                self.wrappers[original.__code__] = (dotted, inner)
+            if isinstance(original, type) and "__init__" in vars(original):
+                code = getattr(vars(original)["__init__"], "__code__", None)
+                if code is not None:
+                    self.codes[code] = dotted
+        if self.codes or self.objects or self.wrappers:
             self.previous_profile = sys.getprofile()
             sys.setprofile(self._profile)
         return self
@@ -156,11 +169,17 @@ class _Forbidden:
             caller = frame.f_back
             if caller is not None and _is_student_code(caller.f_code.co_filename):
                 self.violations.append(self.codes[frame.f_code])
+        elif event == "call" and frame.f_code in self.wrappers:
+            dotted, inner = self.wrappers[frame.f_code]
+            caller = frame.f_back
+            if caller is not None and _is_student_code(caller.f_code.co_filename) and \
+                    any(value is inner for value in frame.f_locals.values()):
+                self.violations.append(dotted)
         elif event == "c_call" and id(arg) in self.objects and _is_student_code(frame.f_code.co_filename):
             self.violations.append(self.objects[id(arg)])
 
     def __exit__(self, *exc):
-        if self.codes or self.objects:
+        if self.codes or self.objects or self.wrappers:
             sys.setprofile(self.previous_profile)
         for namespace, key, original in reversed(self.patches):
             namespace[key] = original
@@ -203,14 +222,33 @@ def _call(request, target, violations):
     return value, mutated
 
 
+def snapshot(label):
+    """Keep a copy of the notebook's namespace as it is now (before an answer cell runs), for exec_variant."""
+    _snapshots[str(label)] = dict(vars(sys.modules["__main__"]))
+    return str(label)
+
+
+def _exec_variant(request):
+    """Run another version of an answer cell in a copy of the namespace it started from (checking exercises)."""
+    namespace = dict(_snapshots[request["base"]])
+    _namespaces[request["label"]] = namespace
+    shell = sys.modules["__main__"].__dict__.get("get_ipython", lambda: None)()
+    source = shell.transform_cell(request["source"]) if shell is not None else request["source"]
+    exec(compile(source, f"<variant {request['label']}>", "exec"), namespace)
+    return None, {}
+
+
 def _perform(request, violations):
     op = request.get("op")
     if op == "get":
         name = request["name"]
-        namespace = vars(sys.modules["__main__"])
+        label = request.get("namespace")
+        namespace = _namespaces[label] if label else vars(sys.modules["__main__"])
         if name not in namespace:
             raise NameError(f"name '{name}' is not defined")
         return namespace[name], {}
+    if op == "exec_variant":
+        return _exec_variant(request)
     target = request.get("target")
     if isinstance(target, _Gone):
         raise LookupError("the object is gone (the kernel was restarted)")

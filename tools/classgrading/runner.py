@@ -101,6 +101,7 @@ class TestRunner:
         self.plan = plan
         self.allowed_texts = frozenset(allowed_texts)
         self.layer = {}              # name -> (position of the test cell that bound it, value)
+        self.layer_before = {}       # grade_id -> the layer as it was before that test cell (checking exercises)
         self._arrays = {}            # context key -> read-only array (shared between test cells)
 
     def context_value(self, grade_id, name, namespace):
@@ -131,6 +132,7 @@ class TestRunner:
 
         test = self.plan.tests[grade_id]
         hidden = test.hidden if hidden_override is None else hidden_override
+        self.layer_before.setdefault(grade_id, dict(self.layer))
 
         def lookup(name, namespace):
             kind = self.plan.kind_of(name, test.position, self.layer)
@@ -171,6 +173,14 @@ class TestRunner:
                 evalue = redact(evalue, bridge.texts, self.allowed_texts)
             outputs.append(error_output(ename, evalue))
         return outputs, error is None
+
+
+    def for_variant(self, first_test):
+        """A runner that starts from this one's state just before ``first_test`` (to run a variant's tests)."""
+        other = TestRunner(self.plan, self.allowed_texts)
+        other.layer = dict(self.layer_before.get(first_test, self.layer))
+        other._arrays = self._arrays
+        return other
 
 
 def describe(error):

@@ -271,7 +271,8 @@ def grade(task):
 
     from .execute import TrustedExecute
 
-    student_id, assignment_id, files, read_notes = task
+    student_id, assignment_id, files, read_notes = task[:4]
+    variants = task[4] if len(task) > 4 else []
     root, config = _state["root"], _state["config"]
     started = time.monotonic()
     notes, status, reason = list(read_notes), "graded", ""
@@ -281,6 +282,7 @@ def grade(task):
     logger = logging.getLogger("traitlets")
     logger.addHandler(handler)
     TrustedExecute.events = []
+    TrustedExecute.variants, TrustedExecute.variant_results = variants, {}
     TrustedExecute.deadline = started + _state["settings"].deadline
     submitted = root / "submitted" / student_id / assignment_id
     autograded = root / "autograded" / student_id / assignment_id
@@ -337,5 +339,5 @@ def grade(task):
         "student": student_id, "assignment": assignment_id, "status": status, "reason": reason,
         "notes": notes, "events": list(TrustedExecute.events), "timestamp": timestamp, "notebooks": notebooks,
         "autograded": outputs, "seconds": time.monotonic() - started, "worker": os.getpid(),
-        "log": log.getvalue()[-20000:],
+        "log": log.getvalue()[-20000:], "variants": dict(TrustedExecute.variant_results),
     }

@@ -1,0 +1,125 @@
+"""Grade every notebook's exercises the way the class grader grades a class, with all their variants.
+
+For each assignment one course is generated from solutions/ (nbgrader, as instructors do) and these
+submissions are graded by the class grader's own workers (``tools/classgrading``: sandboxed kernels, test
+cells in the grader, nbgrader's Autograde and gradebook):
+
+* ``stub``: the student version untouched;
+* ``correct``: the student version with the solution's answers. While this submission's kernel is up,
+  every wrong variant and every alternative correct answer of ``variants/`` is graded too: the kernel runs
+  that other version of the answer cell in a copy of the namespace the answer cell started from, and the
+  exercise's test cells are run on it, exactly as for a submission that differs only in that cell;
+* optionally full submissions ``wrong0`` and ``alt0`` (the first wrong variant / alternative of every
+  exercise, in one notebook each), graded from scratch like any submission, so that a test can show that
+  the shortcut above gives the same points as a full grading.
+
+``python -m tests.grading.exercise_check 02_pca`` prints the points of each variant.
+"""
+
+import os
+from pathlib import Path
+import sys
+
+import nbformat
+
+from tests.grading.course import (ROOT, Course, alternatives_for, answered, cells_by_id, exercise_of,
+                                  is_autograded_test, variants_for)
+
+sys.path.insert(0, str(ROOT / "tools"))
+
+
+def test_cells(solution):
+    """{exercise: [its test cells' ids, in notebook order]}."""
+    found = {}
+    for gid, cell in cells_by_id(solution).items():
+        if is_autograded_test(cell):
+            found.setdefault(exercise_of(gid), []).append(gid)
+    return found
+
+
+def points(solution):
+    return {gid: float(cell.metadata["nbgrader"]["points"]) for gid, cell in cells_by_id(solution).items()
+            if is_autograded_test(cell)}
+
+
+def variant_source(solution, item):
+    """The answer cell's source with a wrong variant or an alternative applied."""
+    if getattr(item, "source", None) is not None:
+        return item.source
+    source = cells_by_id(solution)[item.cell].source
+    for old, new in item.replace.items():
+        if old not in source:
+            raise ValueError(f"{item.why!r}: {old!r} is not in the solution of {item.cell}")
+        source = source.replace(old, new)
+    return source
+
+
+def variant_specs(assignment_id, solution):
+    """The variants to grade with the correct submission: (key, kind, item) and the spec the grader takes."""
+    tests = test_cells(solution)
+    specs, items = [], {}
+    for kind, collection in (("wrong", variants_for(assignment_id)), ("alt", alternatives_for(assignment_id))):
+        for n, item in enumerate(collection):
+            key = f"{kind}{n}"
+            items[key] = (kind, item)
+            specs.append({"key": key, "cell": item.cell, "source": variant_source(solution, item),
+                          "tests": tests[exercise_of(item.cell)]})
+    return specs, items
+
+
+def first_rounds(assignment_id):
+    """The first wrong variant and the first alternative of every exercise."""
+    def first(items):
+        chosen = {}
+        for item in items:
+            chosen.setdefault(exercise_of(item.cell), item)
+        return list(chosen.values())
+    return first(variants_for(assignment_id)), first(alternatives_for(assignment_id))
+
+
+def notebook_bytes(nb):
+    return nbformat.writes(nb).encode()
+
+
+def grade_assignments(root, assignment_ids, jobs=2, full_rounds=()):
+    """Grade the submissions above for every assignment; returns {assignment: results} (see grade())."""
+    from classgrading import cli, sandbox, worker
+
+    course = Course(Path(root) / "course", assignment_ids)
+    tasks, items = [], {}
+    for assignment_id in assignment_ids:
+        student, solution = course.student_notebook(assignment_id), course.solution_notebook(assignment_id)
+        specs, items[assignment_id] = variant_specs(assignment_id, solution)
+        name = f"{assignment_id}.ipynb"
+        tasks.append(("stub", assignment_id, {name: notebook_bytes(student)}, [], []))
+        tasks.append(("correct", assignment_id, {name: notebook_bytes(answered(student, solution))}, [], specs))
+        if assignment_id in full_rounds:
+            wrong, alternatives = first_rounds(assignment_id)
+            tasks.append(("wrong0", assignment_id, {name: notebook_bytes(answered(student, solution, wrong))}, [], []))
+            tasks.append(("alt0", assignment_id, {name: notebook_bytes(answered(student, solution, alternatives))},
+                          [], []))
+    plans = cli.build_plans(course.root, assignment_ids, jobs, None)
+    settings = worker.settings_for(course.root, plans, sandbox=sandbox.Sandbox(), cgroups=True, deadline=3600.0)
+    settings.scratch = str(Path(root))
+    results = {}
+    for result in cli.run_pool(cli.order_by_cost(tasks, course.root), settings, jobs, None):
+        results.setdefault(result["assignment"], {})[result["student"]] = result
+    return {a: {"results": results.get(a, {}), "items": items[a], "course": course} for a in assignment_ids}
+
+
+def scores(result):
+    """{graded cell: points} of one graded submission."""
+    return {g["name"]: g["auto_score"] for nb in result["notebooks"] for g in nb["grades"]}
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+    with tempfile.TemporaryDirectory() as tmp:
+        graded = grade_assignments(tmp, sys.argv[1:])
+        for assignment_id, data in graded.items():
+            correct = data["results"]["correct"]
+            for key, cell_points in sorted(correct["variants"].items()):
+                kind, item = data["items"][key]
+                print(f"{assignment_id} {key:7s} {sum(cell_points.values()):5g} {item.cell}: {item.why}")
