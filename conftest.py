@@ -21,8 +21,12 @@ for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", 
     os.environ.setdefault(_variable, "1")
 
 # The longest tests start first, so that no worker is left running one of them alone at the end.
-_START_FIRST = ("tests/grading/test_class_autograde.py", "tests/grading/test_roundtrip.py", "tests/browser/",
-                "tests/grading/")
+_START_FIRST = ("tests/grading/test_roundtrip.py", "tests/grading/test_class_autograde.py", "tests/browser/",
+                "tests/site/", "tests/grading/")
+# Test modules whose tests share one expensive module-scoped fixture (a whole grading run, a course): all
+# their tests go to one xdist worker, so the fixture is built once.
+_ONE_WORKER = ("tests/grading/test_roundtrip.py", "tests/grading/test_trusted_grader.py",
+               "tests/grading/test_cluster.py", "tests/grading/test_lms_export.py", "tests/site/test_site.py")
 
 
 @pytest.hookimpl(optionalhook=True)  # optional: `-p no:xdist` runs without xdist
@@ -38,7 +42,7 @@ def pytest_xdist_make_scheduler(config, log):
     class NotebookScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid):
             path = nodeid.split("::", 1)[0]
-            return path if path.endswith(".ipynb") else nodeid
+            return path if path.endswith(".ipynb") or path in _ONE_WORKER else nodeid
 
     return NotebookScheduling(config, log)
 

@@ -81,11 +81,15 @@ def notebook_bytes(nb):
     return nbformat.writes(nb).encode()
 
 
-def grade_assignments(root, assignment_ids, jobs=2, full_rounds=()):
-    """Grade the submissions above for every assignment; returns {assignment: results} (see grade())."""
+def grade_assignments(root, assignment_ids, jobs=2, full_rounds=(), before_grading=None):
+    """Grade the submissions above for every assignment; returns {assignment: {"results": {student: result},
+    "items": {variant key: (kind, item)}, "course": the course}}. ``before_grading(course)`` is called once the
+    course is generated (a test starts its reference grading there)."""
     from classgrading import cli, sandbox, worker
 
     course = Course(Path(root) / "course", assignment_ids)
+    if before_grading is not None:
+        before_grading(course)
     tasks, items = [], {}
     for assignment_id in assignment_ids:
         student, solution = course.student_notebook(assignment_id), course.solution_notebook(assignment_id)
