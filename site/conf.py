@@ -27,6 +27,8 @@ suppress_warnings = ["myst.header"]  # the instructor and contributor pages star
 nb_execution_mode = "off"
 nb_merge_streams = True
 myst_enable_extensions = ["dollarmath", "amsmath"]
+# Jupyter renders $$...$$ inside a paragraph (also over several lines) as display maths; so must the site.
+myst_dmath_double_inline = True
 myst_heading_anchors = 3
 
 html_theme = "sphinx_book_theme"

@@ -28,42 +28,14 @@ import urllib.request
 
 import pytest
 
+from tests.conftest import CHROMIUM_ARGS, _unavailable  # noqa: F401  (re-exported)
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
 # What a student sees on a laptop screen.
 VIEWPORT = {"width": 1440, "height": 900}
 SERVER_START_TIMEOUT = 90  # seconds; JupyterLab starts in a few seconds, more on a loaded CI machine
-
-
-def chromium_path():
-    """Debian's Chromium, or the browser named by CHROMIUM_PATH; None when absent."""
-    candidates = [os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium",
-                  shutil.which("chromium"), shutil.which("chromium-browser")]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def _unavailable(reason):
-    """Skip outside CI; under CI the browser test must run, so a missing piece is a failure."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so the browser test may not be skipped)", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def chromium_executable():
-    path = chromium_path()
-    if path is None:
-        _unavailable("Chromium is not installed (/usr/bin/chromium; `apt-get install chromium` on Debian, "
-                     "or set CHROMIUM_PATH): the JupyterLab browser test needs it")
-    return path
 
 
 # --- the JupyterLab server ----------------------------------------------------------------------------------
@@ -284,24 +256,6 @@ def jupyterlab(tmp_path_factory, chromium_executable):
             time.sleep(0.2)
         assert not port_is_listening(lab.port), f"port {lab.port} is still in use after stopping JupyterLab"
         assert not survivors, f"processes started by JupyterLab survived its shutdown: {survivors}"
-
-
-# --- the browser ----------------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def browser(chromium_executable):
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError:
-        _unavailable("Playwright for Python is not installed (it is in the course's `dev` extra)")
-    # Assertions wait up to 30 s (Playwright's default is 5 s): CI runs this beside other tests on 2 cores.
-    expect.set_options(timeout=30_000)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -55,6 +55,10 @@ def open_page(page, url):
     page.evaluate("""async () => { if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
         await MathJax.startup.promise; } }""")
     page.wait_for_timeout(200)
+    # A formula MathJax cannot typeset (a "$" misread as the start of maths, "Misplaced &") shows in red.
+    for message in page.eval_on_selector_all("mjx-merror", "nodes => nodes.map(n => n.getAttribute('data-mjx-error')"
+                                             " || n.textContent)"):
+        errors.append(f"MathJax error: {message}")
     return errors
 
 

@@ -115,11 +115,13 @@ def _normalise(text):
     return re.sub(r"\s+", " ", text).strip()
 
 
-def secret_lines(solution_nb, public_nbs):
+def secret_lines(solution_nb, public_nbs, public_texts=()):
     """Lines between solution or hidden-test markers that appear in none of the student notebooks
-    ``public_nbs`` (a line that also stands in a demonstration or an exercise text is public anyway)."""
-    public = "\n".join(_normalise(line) for nb in public_nbs for cell in nb.cells
-                        for line in cell.source.splitlines())
+    ``public_nbs`` and none of the authored pages ``public_texts`` (a line that also stands in a demonstration,
+    an exercise text or the README's guidelines is public anyway)."""
+    public = "\n".join([_normalise(line) for nb in public_nbs for cell in nb.cells
+                         for line in cell.source.splitlines()]
+                        + [_normalise(line) for text in public_texts for line in text.splitlines()])
     secrets = []
     for cell in solution_nb.cells:
         inside = None

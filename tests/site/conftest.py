@@ -17,7 +17,7 @@ import threading
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM_ARGS, _unavailable, browser, chromium_executable  # noqa: F401
+from tests.conftest import _unavailable
 from tests.site.checks import ROOT, load_site_builder
 
 BUILDS = ROOT / "test-artifacts" / "site-builds"

@@ -61,6 +61,19 @@ KERNEL_ENV = {
     "NBGRADER_EXECUTION": "autograde",
     "TQDM_DISABLE": "1",
 }
+# Variables that choose which machine code numerical libraries run (OpenBLAS's kernel for this CPU, MKL's
+# reproducibility mode, NumPy's and numba's CPU features). The kernel gets the grader's values: the hidden
+# tests recompute references in the grader, and a t-SNE run in the kernel on another BLAS kernel rounds
+# differently and ends elsewhere (a machine that sets OPENBLAS_CORETYPE=Haswell on an AVX-512 CPU did that).
+NUMERIC_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "MKL_CBWR", "MKL_ENABLE_INSTRUCTIONS",
+               "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES", "NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES")
+
+
+def kernel_env():
+    """The student's kernel's whole environment."""
+    env = dict(KERNEL_ENV, PATH=f"{Path(sys.executable).parent}:/usr/bin:/bin")
+    env.update({name: os.environ[name] for name in NUMERIC_ENV if name in os.environ})
+    return env
 
 
 @dataclass
@@ -127,8 +140,7 @@ class Sandbox:
         if Path("/sys/devices/system/cpu").exists():
             argv += ["--ro-bind", "/sys/devices/system/cpu", "/sys/devices/system/cpu"]
         argv += ["--ro-bind", str(connection_file), INSIDE_CONNECTION, "--chdir", HOME, "--clearenv"]
-        env = dict(KERNEL_ENV, PATH=f"{Path(sys.executable).parent}:/usr/bin:/bin")
-        for key, value in env.items():
+        for key, value in kernel_env().items():
             argv += ["--setenv", key, value]
         return argv + ["--"] + self.rlimits() + list(inner)
 
@@ -207,7 +219,7 @@ class SandboxKernelManager(AsyncKernelManager):
             joins = "; ".join(f'echo $$ > "{path}" || exit 97' for path in self.group.procs_files)
             command = ["/bin/sh", "-c", f'{joins}; exec "$@"', "sh", *command]
         log = open(Path(self.scratch) / "sandbox.log", "ab")
-        env = {} if self.sandbox.enabled else dict(KERNEL_ENV, PATH=os.environ.get("PATH", "/usr/bin:/bin"),
+        env = {} if self.sandbox.enabled else dict(kernel_env(), PATH=os.environ.get("PATH", "/usr/bin:/bin"),
                                                    PYTHONPATH=str(ROOT))
         try:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,

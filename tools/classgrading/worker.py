@@ -120,7 +120,14 @@ def init(settings):
     """Pool initializer: build this process's scratch course and import nbgrader once."""
     import atexit
 
+    # The test cells run here with BLAS and numba on one thread, as the student's kernel does
+    # (sandbox.KERNEL_ENV): references recomputed here then round exactly as the kernel's numbers do.
+    # The variables hold for libraries loaded from now on, threadpool_limits for those already loaded.
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        os.environ[name] = "1"
     from nbgrader.api import Gradebook
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(1)
     quiet_sqlalchemy()
 
     from . import cgroups
