@@ -41,6 +41,21 @@ c.IgnorePattern.pattern = r"(?m)^\S.*:\d+: \w*Warning: "
 # solution cell takes a few seconds), and long outputs are truncated.
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
+# nbclient sometimes misses a cell's reply when the cell makes widgets (jupyter/nbclient#312): the cell
+# would then wait out its whole time limit and be graded as failed. The executor below waits for the reply in
+# one-second slices (course_utils/polling.py); it replaces Execute in nbgrader's own list of steps, so the
+# c.Execute settings above apply to it.
+from course_utils.polling import SlicedPolling  # noqa: E402
+from nbgrader.converters import Autograde  # noqa: E402
+from nbgrader.preprocessors import Execute  # noqa: E402
+
+
+class SlicedExecute(SlicedPolling, Execute):
+    """nbgrader's Execute, waiting for each cell's reply in short slices."""
+
+
+c.Autograde.autograde_preprocessors = [SlicedExecute if step is Execute else step
+                                       for step in Autograde.class_traits()["autograde_preprocessors"].default()]
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 60
 
@@ -48,7 +63,8 @@ c.LimitOutput.max_traceback = 60
 # A submission is late when nbgrader's timestamp (timestamp.txt, written by `nbgrader collect` or taken from
 # the file names by `zip_collect`) is after the assignment's due date, which you set in the gradebook:
 #     nbgrader db assignment add 01_eigendecomposition --duedate="2027-01-20 23:59:00 Europe/London"
-# Policy: 10 % of the notebook's points for each started day late; after 5 days, no points.
+# Policy: 10 % of the score for each started day late; after 5 days, no points. (nbgrader hands the plugin
+# the score only, not the points possible, so the penalty is a share of what was earned.)
 import math  # noqa: E402
 
 from nbgrader.plugins import LateSubmissionPlugin  # noqa: E402

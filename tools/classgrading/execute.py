@@ -37,7 +37,7 @@ from traitlets import Integer
 
 from . import bridge as bridge_module
 from .bridge import SandboxFiles, StudentCodeProblem
-from .polling import SlicedPolling
+from course_utils.polling import SlicedPolling
 from .runner import TestRunner
 from .sandbox import Sandbox, SandboxKernelManager
 

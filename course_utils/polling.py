@@ -6,6 +6,10 @@ the cell then takes its whole time limit (jupyter/nbclient#312, still open): har
 in time, and it turns honest cells into "timeouts". :class:`SlicedPolling` asks for the reply in slices of
 at most one second until the cell's own deadline, which is the work-around the issue discusses; everything
 else (outputs, timeouts, a dead kernel) is nbclient's own code.
+
+Every notebook of this course has widgets, so every executor of its notebooks uses it: the course's
+``nbgrader_config.py`` (plain ``nbgrader autograde`` and the formgrader), the class grader
+(``tools/classgrading/execute.py``) and ``tools/build_notebooks.py``.
 """
 
 from queue import Empty
