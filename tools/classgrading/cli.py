@@ -156,10 +156,11 @@ def build_plans(course, assignment_ids, jobs, timeout):
         plans = dict(pool.map(one, assignment_ids))
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        for plan in plans.values():
+        for plan, _ in plans.values():
             plan_module.check_against_gradebook(plan, gradebook)
-    cache = course / ".classgrading"
-    return {a: str(cache / f"plan-{a}-{plan_module.fingerprint(course, a)}.pkl") for a in plans}
+    # the files the plans were read from or written to (a course_utils file edited meanwhile changes the
+    # fingerprint, not which plan this run uses)
+    return {a: str(path) for a, (_, path) in plans.items()}
 
 
 def order_by_cost(tasks, course):
@@ -328,7 +329,6 @@ def still_to_grade(course, tasks, db_path):
 def finish(course, args, assignment_ids, results, tasks, db_path):
     """Feedback, export and report, each robust to any submission: one failure is reported, never fatal."""
     from nbgrader.api import Gradebook
-    from nbgrader.plugins import CsvExportPlugin
 
     with Gradebook(f"sqlite:///{db_path}") as gradebook:
         if not args.no_feedback:
@@ -342,7 +342,8 @@ def finish(course, args, assignment_ids, results, tasks, db_path):
                           f"{safe(repr(error))}", file=sys.stderr)
         if args.export:
             try:
-                CsvExportPlugin(to=str(course / args.export)).export(gradebook)
+                from .export import nbgrader_csv
+                merge.write_file(course, args.export, nbgrader_csv(gradebook).encode())
             except Exception as error:
                 print(f"the CSV export failed: {safe(repr(error))}", file=sys.stderr)
         if args.canvas:

@@ -9,6 +9,9 @@
   ``name (Canvas id)`` when ``canvas_ids`` gives the Canvas assignment's id, which makes Canvas match the
   column to that assignment rather than create a new one. Each score is nbgrader's total for the
   assignment: autograded and manual points, minus the late penalty.
+* :func:`nbgrader_csv` writes nbgrader's own grade export (the columns and values of ``nbgrader export``'s
+  CSV plugin), but as real CSV: nbgrader's plugin joins the fields with commas unquoted, so a student id or
+  name holding a comma, a quote or a line break would shift or split that row.
 * :func:`feedback_for_upload` copies every student's feedback page into one folder (and a zip of it),
   each file named by a pattern (default ``{student}__{assignment}.html``, the naming ``zip_collect`` reads
   back), so that an LMS bulk upload can match each file to its student.
@@ -30,6 +33,35 @@ def _name(student):
     if student.last_name or student.first_name:
         return ", ".join(part for part in (student.last_name, student.first_name) if part)
     return student.id
+
+
+NBGRADER_COLUMNS = ("assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
+                    "raw_score", "late_submission_penalty", "score", "max_score")
+
+
+def nbgrader_csv(gradebook):
+    """The text of nbgrader's grade export (see the module docstring): a row per assignment and student, 0 for
+    a student with no submission."""
+    from nbgrader.api import MissingEntry
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(NBGRADER_COLUMNS)
+    for assignment in gradebook.assignments:
+        for student in gradebook.students:
+            row = {"assignment": assignment.name, "duedate": assignment.duedate, "student_id": student.id,
+                   "last_name": student.last_name, "first_name": student.first_name, "email": student.email,
+                   "max_score": assignment.max_score}
+            try:
+                submission = gradebook.find_submission(assignment.name, student.id)
+            except MissingEntry:
+                row.update(timestamp="", raw_score=0.0, late_submission_penalty=0.0, score=0.0)
+            else:
+                penalty = submission.late_submission_penalty
+                row.update(timestamp=submission.timestamp, raw_score=submission.score,
+                           late_submission_penalty=penalty, score=max(0.0, submission.score - (penalty or 0)))
+            writer.writerow(["" if row[key] is None else str(row[key]) for key in NBGRADER_COLUMNS])
+    return out.getvalue()
 
 
 def canvas_csv(gradebook, assignment_ids, canvas_ids=None):

@@ -288,7 +288,8 @@ def check_against_gradebook(plan, gradebook):
 
 
 def load_or_build(course, assignment_id, cache=None, log=None, timeout=600):
-    """The plan of ``assignment_id`` (one notebook per assignment, as in this course), from the cache if fresh."""
+    """The plan of ``assignment_id`` (one notebook per assignment, as in this course), from the cache if fresh,
+    and the file it is cached in (named by the fingerprint taken before the plan was read or recorded)."""
     import nbformat
 
     course = Path(course)
@@ -297,7 +298,7 @@ def load_or_build(course, assignment_id, cache=None, log=None, timeout=600):
     path = cache / f"plan-{assignment_id}-{key}.pkl"
     if path.is_file() and not path.is_symlink():
         with open(path, "rb") as handle:
-            return pickle.load(handle)
+            return pickle.load(handle), path
     nb = nbformat.read(course / "solutions" / assignment_id / f"{assignment_id}.ipynb", as_version=4)
     plan = record(nb, assignment_id, assignment_id, timeout=timeout, log=log)
     cache.mkdir(parents=True, exist_ok=True)
@@ -307,4 +308,4 @@ def load_or_build(course, assignment_id, cache=None, log=None, timeout=600):
     with open(temporary, "wb") as handle:
         pickle.dump(plan, handle, protocol=5)
     os.replace(temporary, path)
-    return plan
+    return plan, path
