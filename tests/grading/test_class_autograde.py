@@ -39,7 +39,10 @@ from tests.grading.course import ROOT, Course, cells_by_id
 from tools.classgrading.outcomes import hidden_lines
 
 ASSIGNMENTS = [NB01]
-OUTPUTS = ("autograded", "feedback", "gradebook.db", "grades.csv", "grade_report.html", ".classgrading")
+# what the grader says it writes ("written in ...": gradebook, autograded/, feedback/, feedback_upload/, the
+# nbgrader and Canvas exports, the report) and its own work folder
+OUTPUTS = ("autograded", "feedback", "feedback_upload", "gradebook.db", "grades.csv", "grades_canvas.csv",
+           "grade_report.html", ".classgrading")
 
 
 def digest(folder):
@@ -177,6 +180,11 @@ def test_class_autograde_synthetic_class(tmp_path):
     assert {name: digest(course.root / name) for name in untouched} == untouched
     assert (course.root / "nbgrader_config.py").read_bytes() == config
     assert listing(course.root) == paths_before, sorted(listing(course.root) ^ paths_before)
+    declared = re.search(r"^written in .*?: (.*)$", run.stdout, re.M)
+    assert declared, "the summary does not say what the run wrote"
+    declared = {name.rstrip("/") for name in declared.group(1).split(", ")}
+    created = {path.name for path in course.root.iterdir()} - {Path(p).parts[0] for p in paths_before}
+    assert created - {".classgrading"} == declared, (created, declared)
     for folder in (course.root / "autograded").iterdir():
         for path in folder.rglob("*"):
             assert path.is_dir() or (path.is_file() and not path.is_symlink() and path.suffix == ".ipynb"), path
@@ -189,7 +197,17 @@ def test_class_autograde_synthetic_class(tmp_path):
     lines = run.stdout.splitlines()
     for sub in subs:
         shown = sub.student.encode("unicode_escape").decode()
-        mentioned = " ".join(line for line in lines if f" {shown}/" in line)
+        # the student's lines, each with the notes printed under it (indented further)
+        mentioned, inside = [], False
+        for line in lines:
+            if f" {shown}/" in line:
+                mentioned.append(line)
+                inside = True
+            elif inside and line.startswith("      "):
+                mentioned.append(line)
+            else:
+                inside = False
+        mentioned = " ".join(mentioned)
         for flag in sub.flags:
             assert flag in mentioned, f"{sub.student!r}: the summary should say {flag!r}: {mentioned!r}"
         if not sub.gradable:

@@ -10,7 +10,10 @@ days) is checked against its closed form on submissions on time, 1.5 days late a
 import csv
 import datetime
 import io
+import os
 from pathlib import Path
+import subprocess
+import sys
 import zipfile
 
 import pytest
@@ -29,8 +32,10 @@ def test_late_policy_canvas_csv_and_feedback_for_upload(mini_course):
         gradebook.update_or_create_assignment(MINI, duedate=DUE)
         gradebook.update_or_create_student("l_ontime", first_name="Ada", last_name="Lovelace", lms_user_id="5001")
     late_by = {"l_ontime": datetime.timedelta(hours=-1), "l_late": datetime.timedelta(hours=36),
-               "l_very_late": datetime.timedelta(days=10)}
+               "l_very_late": datetime.timedelta(days=10), "l_late_partly": datetime.timedelta(hours=36)}
     subs = {student: answers(mini_course) for student in late_by}
+    # late and partly wrong: the penalty is a share of the score earned, not of the points possible
+    subs["l_late_partly"] = answers(mini_course, ex1="def double(x):\n    return 3 * np.asarray(x, dtype=float)")
     for student, delay in late_by.items():
         folder = mini_course / "submitted" / student / MINI
         folder.mkdir(parents=True, exist_ok=True)
@@ -44,6 +49,9 @@ def test_late_policy_canvas_csv_and_feedback_for_upload(mini_course):
             submission = gradebook.find_submission(MINI, student)
             assert submission.score == pytest.approx(full), out
             assert (submission.late_submission_penalty or 0.0) == pytest.approx(penalty), student
+        partly = gradebook.find_submission(MINI, "l_late_partly")
+        assert 0 < partly.score < full, out
+        assert partly.late_submission_penalty == pytest.approx(partly.score * 0.10 * 2)
 
     ours = list(csv.reader(io.StringIO((mini_course / "grades_canvas.csv").read_text())))
     sample = list(csv.reader(CANVAS_SAMPLE.open()))
@@ -55,6 +63,15 @@ def test_late_policy_canvas_csv_and_feedback_for_upload(mini_course):
     assert rows["l_ontime"][:5] == ["Lovelace, Ada", "5001", "l_ontime", "l_ontime", ""]
     for student, penalty in expected_penalty.items():
         assert float(rows[student][5]) == pytest.approx(full - penalty), student
+
+    # grades.csv: nbgrader's own export, value for value (these ids need no quoting, so nbgrader's file parses)
+    plain = subprocess.run([sys.executable, "-m", "nbgrader", "export", "--to", "plain_grades.csv"],
+                           cwd=mini_course, capture_output=True, text=True, env=dict(
+                               os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]))
+    assert plain.returncode == 0, plain.stderr[-3000:]
+    with open(mini_course / "plain_grades.csv", newline="") as theirs, \
+            open(mini_course / "grades.csv", newline="") as ours_csv:
+        assert list(csv.DictReader(ours_csv)) == list(csv.DictReader(theirs))
 
     upload = mini_course / "feedback_upload"
     names = sorted(p.name for p in (upload / MINI).iterdir())

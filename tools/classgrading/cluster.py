@@ -10,8 +10,9 @@ N worker processes on this machine (what the tests use). Only this module import
   merges results into the gradebook, each as it arrives.
 * A worker must grade one submission at a time (one thread per worker process): ``dask worker --nthreads 1``.
 * A worker that dies while it grades (killed, out of memory) has its task moved to another worker by the
-  scheduler; after ``distributed.scheduler.allowed-failures`` deaths (``ALLOWED_FAILURES`` here, for local
-  clusters; the scheduler's own setting otherwise) the submission is reported as not gradable. A task's
+  scheduler, up to ``distributed.scheduler.allowed-failures`` times (``ALLOWED_FAILURES`` here, for local
+  clusters; the scheduler's own setting otherwise): at the next death the submission is reported as not
+  gradable. A task's
   result is merged once: dask hands each finished task to the client once.
 * A scheduler that disappears stops the run with a message; what was merged stays merged, and
   ``--resume`` grades what is missing.
@@ -19,7 +20,7 @@ N worker processes on this machine (what the tests use). Only this module import
 
 import uuid
 
-ALLOWED_FAILURES = 2        # deaths of a worker while grading one submission before it is given up
+ALLOWED_FAILURES = 2        # retries of a submission whose worker died; it is given up at the 3rd death
 
 
 def _plugin(settings):
@@ -79,8 +80,9 @@ def run_on_cluster(tasks, settings, scheduler, failed_result):
             try:
                 yield future.result()
             except KilledWorker:
-                yield failed_result(task, f"the grading worker died {ALLOWED_FAILURES + 1} times while grading "
-                                          "this submission")
+                yield failed_result(task, "the grading worker died while grading this submission, every time "
+                                          "it was tried (the scheduler's distributed.scheduler.allowed-failures "
+                                          "retries)")
             except (FutureCancelledError, OSError, TimeoutError) as error:
                 raise SystemExit(f"the dask scheduler {scheduler} went away ({type(error).__name__}); the results "
                                  "received so far are in the gradebook: run again with --resume to grade the rest")
