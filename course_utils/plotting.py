@@ -2,8 +2,11 @@
 
 Small on purpose: each helper draws one kind of picture that several
 sections need, on an ``Axes`` the caller provides. :func:`show` displays a
-finished figure together with its text alternative, so that a screen reader
-in JupyterLab and the course site both have words for what it shows.
+finished figure together with its text alternative: the course site turns it into
+the image's ``alt`` attribute, and the notebook keeps it in the output (its
+metadata and its plain-text form) for nbconvert and text-only front ends.
+JupyterLab 4's image renderer does not read it (it sets no ``alt`` on the
+image), so in JupyterLab itself a screen reader gets no text for the figure.
 """
 
 import base64
@@ -23,7 +26,8 @@ def show(alt, fig=None):
     ``alt`` says what the figure shows, in a sentence or two ("Scatter plot of 300 points along a line; the
     colour runs from dark at the lower left to bright at the upper right."). It becomes the image's
     ``alt`` text (in the output's metadata, where nbconvert and the course site read it) and the
-    output's plain-text form (what a screen reader or a text-only front end gets).
+    output's plain-text form (what a text-only front end shows). JupyterLab 4 displays the PNG and does not
+    read either, so the surrounding text must not rely on the figure alone.
     """
     from IPython.display import display
     from IPython.core.pylabtools import print_figure
@@ -79,8 +83,12 @@ def covariance_ellipse(ax, mean, cov, n_std=2.0, **kwargs):
     return ellipse
 
 
-def matrix_heatmap(ax, M, title=None, vmax=None, cmap="RdBu_r", labels=None):
-    """Show a matrix as a colour map centred on zero, with a colour bar."""
+def matrix_heatmap(ax, M, title=None, vmax=None, cmap="RdBu_r", labels=None, value_label=None, axis_label=None):
+    """Show a matrix as a colour map centred on zero, with a colour bar.
+
+    ``labels`` name the rows and columns (the same names for both), ``axis_label`` says what they are (one text for
+    both axes, e.g. "feature"), ``value_label`` what the colours mean (the colour bar's label).
+    """
     M = np.asarray(M, dtype=float)
     vmax = float(np.abs(M).max()) if vmax is None else vmax
     image = ax.imshow(M, cmap=cmap, vmin=-vmax, vmax=vmax)
@@ -88,7 +96,12 @@ def matrix_heatmap(ax, M, title=None, vmax=None, cmap="RdBu_r", labels=None):
     if labels is not None:
         ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
         ax.set_yticks(range(len(labels)), labels, fontsize=7)
+    if axis_label:
+        ax.set_xlabel(axis_label)
+        ax.set_ylabel(axis_label)
     if title:
         ax.set_title(title)
-    plt.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    bar = plt.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    if value_label:
+        bar.set_label(value_label)
     return image

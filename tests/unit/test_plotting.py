@@ -31,3 +31,14 @@ def test_show_refuses_an_empty_or_token_alt_text(alt):
     with pytest.raises(ValueError, match="alt should describe the figure"):
         plotting.show(alt, fig)
     plt.close(fig)
+
+
+def test_matrix_heatmap_labels_its_axes_and_its_colour_bar():
+    fig, ax = plt.subplots()
+    plotting.matrix_heatmap(ax, [[1.0, -0.5], [-0.5, 1.0]], labels=["a", "b"], axis_label="feature",
+                            value_label="correlation")
+    bar_axes = [other for other in fig.axes if other is not ax]
+    assert ax.get_xlabel() == ax.get_ylabel() == "feature"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b"]
+    assert len(bar_axes) == 1 and "correlation" in (bar_axes[0].get_ylabel(), bar_axes[0].get_xlabel())
+    plt.close(fig)
