@@ -64,6 +64,8 @@ EX6_NO_POWER = "the unigram distribution (no power at all)"
 EX6_COURSE = "calls the course's own noise_distribution"
 
 # --- Exercise 7: the SGNS loss and its gradients ----------------------------------------------------------------
+EX2_NEURAL = "calls course_utils.neural.cosine_similarity"
+EX3_IDF = "takes the idf from course_utils.text.inverse_document_frequency"
 EX7_LECTURE = "the lecture's sigmoid 1 / (1 - e^-x) (erratum 4)"
 EX7_POSITIVE_SIGN = "gradient of the positive pair with sigma(t.c) instead of sigma(t.c) - 1"
 EX7_NO_NEGATIVES = "grad_t forgets the negatives"
@@ -95,6 +97,9 @@ VARIANTS = [
             {"unit = A / np.where(lengths > 0, lengths, 1.0)": "unit = np.nan_to_num(A / lengths)"}),
     Variant("nb05_ex2_answer", EX2_SELF_ONE,
             {"return unit @ unit.T": "result = unit @ unit.T\n    np.fill_diagonal(result, 1.0)\n    return result"}),
+    Variant("nb05_ex2_answer", EX2_NEURAL,
+            {"    A = np.asarray(A, dtype=float)\n":
+             "    from course_utils import neural\n    return neural.cosine_similarity(A)\n"}),
     Variant("nb05_ex2_answer", EX2_SKLEARN,
             {"    A = np.asarray(A, dtype=float)\n":
              "    from sklearn.metrics.pairwise import cosine_similarity\n    return cosine_similarity(A)\n"}),
@@ -120,6 +125,12 @@ VARIANTS = [
             {"    idf = np.zeros(counts.shape[0])\n    seen = document_frequency > 0\n"
              "    idf[seen] = np.log10(n_documents / document_frequency[seen])\n":
              "    idf = np.nan_to_num(np.log10(n_documents / document_frequency), posinf=0.0)\n"}),
+    Variant("nb05_ex3_answer", EX3_IDF,
+            {"    idf = np.zeros(counts.shape[0])\n    seen = document_frequency > 0\n"
+             "    idf[seen] = np.log10(n_documents / document_frequency[seen])\n":
+             "    idf = text.inverse_document_frequency(counts, document_frequency=document_frequency,\n"
+             "                                          n_documents=n_documents)\n"
+             "    idf = np.where(np.isfinite(idf), idf, 0.0)\n"}),
     Variant("nb05_ex3_answer", EX3_COURSE,
             {"    counts = np.asarray(counts, dtype=float)\n":
              "    return text.tfidf(counts, document_frequency=document_frequency, n_documents=n_documents)\n"}),
@@ -238,11 +249,12 @@ REQUIREMENTS = {
         Requirement("without dividing by zero.",
                     checks=["cosine_similarities divided by zero for a row of zeros"],
                     variants=[EX2_NAN_TO_NUM, EX2_DIVIDES]),
-        Requirement("Do not call scikit-learn's `cosine_similarity`, SciPy's `cdist` or `pdist`, or "
-                    "`course_utils.text.cosine_similarity`.",
+        Requirement("Do not call scikit-learn's `cosine_similarity`, SciPy's `cdist` or `pdist`, or the course's "
+                    "`cosine_similarity`\n(in `course_utils.text` and `course_utils.neural`).",
                     checks=["forbid sklearn.metrics.pairwise.cosine_similarity, course_utils.text.cosine_similarity, "
-                            "scipy.spatial.distance.cdist, scipy.spatial.distance.pdist"],
-                    variants=[EX2_SKLEARN]),
+                            "course_utils.neural.cosine_similarity, scipy.spatial.distance.cdist, "
+                            "scipy.spatial.distance.pdist"],
+                    variants=[EX2_SKLEARN, EX2_NEURAL]),
     ],
     "nb05_ex3": [
         Requirement("`document_frequency[t]` is the number of documents of the whole collection that\ncontain "
@@ -267,10 +279,12 @@ REQUIREMENTS = {
                     checks=["weights of a term with document frequency 0",
                             "tfidf_weights divided by zero or took log(0): {_error}"],
                     variants=[EX3_DIVIDES, EX3_NAN_TO_NUM]),
-        Requirement("Do not call `course_utils.text.tfidf` or scikit-learn's tf-idf classes.",
-                    checks=["forbid course_utils.text.tfidf, sklearn.feature_extraction.text.TfidfTransformer, "
+        Requirement("Do not call `course_utils.text.tfidf`, `course_utils.text.inverse_document_frequency` or "
+                    "scikit-learn's tf-idf\nclasses.",
+                    checks=["forbid course_utils.text.tfidf, course_utils.text.inverse_document_frequency, "
+                            "sklearn.feature_extraction.text.TfidfTransformer, "
                             "sklearn.feature_extraction.text.TfidfVectorizer"],
-                    variants=[EX3_COURSE]),
+                    variants=[EX3_COURSE, EX3_IDF]),
     ],
     "nb05_ex4": [
         Requirement("Write `ppmi_matrix(counts)` for a dense word-by-context count array: return the array of\n"

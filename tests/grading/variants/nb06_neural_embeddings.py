@@ -36,6 +36,10 @@ VARIANTS = [
             {"    np.maximum(D, 0, out=D)\n": ""}),
     Variant("nb06_ex2_answer", "returns the pair in the wrong order, (ids, distances)",
             {"return np.take_along_axis(D, ids, axis=1), ids": "return ids, np.take_along_axis(D, ids, axis=1)"}),
+    Variant("nb06_ex2_answer", "takes the distances from course_utils.tsne.squared_distances",
+            {"D = np.sum(Q ** 2, axis=1)[:, None] - 2 * Q @ X.T + np.sum(X ** 2, axis=1)[None, :]":
+             "from course_utils.tsne import squared_distances\n"
+             "    D = squared_distances(np.vstack([Q, X]))[:len(Q), len(Q):]"}),
     Variant("nb06_ex2_answer", "calls scipy's cdist",
             {"D = np.sum(Q ** 2, axis=1)[:, None] - 2 * Q @ X.T + np.sum(X ** 2, axis=1)[None, :]":
              "from scipy.spatial.distance import cdist\n    D = cdist(Q, X, 'sqeuclidean')"}),
@@ -68,6 +72,9 @@ VARIANTS = [
     Variant("nb06_ex4_answer", "fills a float array (np.zeros) with the indices",
             {"return np.argmin(scores, axis=1)": "lists = np.zeros(len(X))\n"
                                                   "    lists[:] = np.argmin(scores, axis=1)\n    return lists"}),
+    Variant("nb06_ex4_answer", "calls sklearn's pairwise_distances_argmin",
+            {"return np.argmin(scores, axis=1)": "from sklearn.metrics import pairwise_distances_argmin\n"
+                                                  "    return pairwise_distances_argmin(X, centroids)"}),
     Variant("nb06_ex4_answer", "calls scipy's cdist",
             {"return np.argmin(scores, axis=1)": "from scipy.spatial.distance import cdist\n"
                                                   "    return np.argmin(cdist(X, centroids), axis=1)"}),
@@ -176,13 +183,21 @@ REQUIREMENTS = {
         Requirement("Squared distances are never negative: clip at 0 the tiny negative values that rounding can give.",
                     checks=["squared distances are never negative (did you clip the rounding errors at 0?)"],
                     variants=["does not clip the rounding errors at 0"]),
-        Requirement("`scipy.spatial.distance.cdist`,\n`sklearn.metrics.pairwise`, `sklearn.neighbors`, FAISS and "
-                    "`course_utils.search` are not allowed here.",
-                    checks=["forbid scipy.spatial.distance.cdist, sklearn.metrics.pairwise.euclidean_distances, "
-                            "sklearn.metrics.pairwise_distances, sklearn.neighbors.NearestNeighbors, faiss.IndexFlatL2, "
-                            "faiss.knn, course_utils.search.squared_distances, course_utils.search.top_k, "
-                            "course_utils.search.FlatIndex"],
-                    variants=["calls scipy's cdist"]),
+        Requirement("`scipy.spatial.distance.cdist`,\n`sklearn.metrics.pairwise`, "
+                    "`sklearn.neighbors`, FAISS, `course_utils.search` and "
+                    "`course_utils.tsne` are\nnot allowed here.",
+                    checks=["forbid scipy.spatial.distance.cdist, "
+                            "sklearn.metrics.pairwise.euclidean_distances, "
+                            "sklearn.metrics.pairwise_distances, "
+                            "sklearn.neighbors.NearestNeighbors, faiss.IndexFlatL2, faiss.knn, "
+                            "course_utils.search.squared_distances, course_utils.search.top_k, "
+                            "course_utils.search.FlatIndex, "
+                            "sklearn.metrics.pairwise.pairwise_distances_argmin, "
+                            "sklearn.metrics.pairwise.pairwise_distances_argmin_min, "
+                            "sklearn.metrics.pairwise_distances_argmin, sklearn.metrics.pairwise_distances_argmin_min, "
+                            "sklearn.neighbors.KDTree, sklearn.neighbors.BallTree, "
+                            "faiss.pairwise_distances, course_utils.tsne.squared_distances"],
+                    variants=["calls scipy's cdist", "takes the distances from course_utils.tsne.squared_distances"]),
     ],
     "nb06_ex3": [
         Requirement("use the first `k` of each",
@@ -223,12 +238,23 @@ REQUIREMENTS = {
                     checks=["the lists (nearest centroid by distance, not the largest dot product)",
                             "lists of {_n} vectors among {_nlist} cells in {_d}-D"],
                     variants=["largest dot product instead of smallest distance"]),
-        Requirement("`scipy.spatial.distance.cdist`, `sklearn.metrics.pairwise`,\n`sklearn.cluster` and "
-                    "`course_utils.search` are not allowed here.",
-                    checks=["forbid scipy.spatial.distance.cdist, sklearn.metrics.pairwise.euclidean_distances, "
-                            "sklearn.metrics.pairwise_distances, sklearn.cluster.KMeans, course_utils.search.assign, "
-                            "course_utils.search.kmeans, course_utils.search.squared_distances"],
-                    variants=["calls scipy's cdist"]),
+        Requirement("`scipy.spatial.distance.cdist`, "
+                    "`sklearn.metrics.pairwise`,\n`sklearn.cluster`, `sklearn.neighbors`, "
+                    "FAISS, `course_utils.search` and `course_utils.tsne` are not "
+                    "allowed\nhere.",
+                    checks=["forbid scipy.spatial.distance.cdist, "
+                            "sklearn.metrics.pairwise.euclidean_distances, "
+                            "sklearn.metrics.pairwise_distances, sklearn.cluster.KMeans, "
+                            "course_utils.search.assign, course_utils.search.kmeans, "
+                            "course_utils.search.squared_distances, "
+                            "sklearn.metrics.pairwise.pairwise_distances_argmin, "
+                            "sklearn.metrics.pairwise.pairwise_distances_argmin_min, "
+                            "sklearn.metrics.pairwise_distances_argmin, sklearn.metrics.pairwise_distances_argmin_min, "
+                            "sklearn.neighbors.NearestNeighbors, sklearn.neighbors.KDTree, "
+                            "sklearn.neighbors.BallTree, faiss.IndexFlatL2, faiss.knn, "
+                            "faiss.pairwise_distances, faiss.Kmeans, "
+                            "course_utils.tsne.squared_distances"],
+                    variants=["calls scipy's cdist", "calls sklearn's pairwise_distances_argmin"]),
     ],
     "nb06_ex5": [
         Requirement("finds the\n`nprobe` cells whose centroids are nearest to the query",
@@ -262,12 +288,21 @@ REQUIREMENTS = {
                             "ivf_search pads the distances with np.inf where the probed cells hold fewer than k vectors"],
                     variants=["pads the distances with 0 (np.zeros) instead of np.inf",
                               "takes each probed cell's top k with np.argpartition before merging"]),
-        Requirement("`scipy.spatial.distance.cdist`, `sklearn.metrics.pairwise`, `sklearn.neighbors`, FAISS and\n"
-                    "`course_utils.search` are not allowed here.",
-                    checks=["forbid scipy.spatial.distance.cdist, sklearn.metrics.pairwise.euclidean_distances, "
-                            "sklearn.metrics.pairwise_distances, sklearn.neighbors.NearestNeighbors, faiss.IndexIVFFlat, "
-                            "faiss.IndexFlatL2, course_utils.search.IVFIndex, course_utils.search.squared_distances, "
-                            "course_utils.search.top_k, course_utils.search.assign"],
+        Requirement("`scipy.spatial.distance.cdist`, `sklearn.metrics.pairwise`, "
+                    "`sklearn.neighbors`, FAISS,\n`course_utils.search` and "
+                    "`course_utils.tsne` are not allowed here.",
+                    checks=["forbid scipy.spatial.distance.cdist, "
+                            "sklearn.metrics.pairwise.euclidean_distances, "
+                            "sklearn.metrics.pairwise_distances, "
+                            "sklearn.neighbors.NearestNeighbors, faiss.IndexIVFFlat, "
+                            "faiss.IndexFlatL2, course_utils.search.IVFIndex, "
+                            "course_utils.search.squared_distances, course_utils.search.top_k, "
+                            "course_utils.search.assign, "
+                            "sklearn.metrics.pairwise.pairwise_distances_argmin, "
+                            "sklearn.metrics.pairwise.pairwise_distances_argmin_min, "
+                            "sklearn.metrics.pairwise_distances_argmin, sklearn.metrics.pairwise_distances_argmin_min, "
+                            "sklearn.neighbors.KDTree, sklearn.neighbors.BallTree, faiss.knn, "
+                            "faiss.pairwise_distances, course_utils.tsne.squared_distances"],
                     variants=["calls course_utils.search.squared_distances"]),
     ],
     "nb06_ex6": [
@@ -288,11 +323,21 @@ REQUIREMENTS = {
                     checks=["pq_decode(codes_pq, books)", "pq_decode with m = {_m}, K = {_k}, d_sub = {_dsub}",
                             "pq_decode of given codes"],
                     variants=["decodes every piece with the first codebook"]),
-        Requirement("`scipy.spatial.distance.cdist`, `sklearn.metrics.pairwise` and `course_utils.search` are not "
-                    "allowed here.",
-                    checks=["forbid scipy.spatial.distance.cdist, sklearn.metrics.pairwise.euclidean_distances, "
-                            "sklearn.metrics.pairwise_distances, course_utils.search.assign, course_utils.search.kmeans, "
-                            "course_utils.search.squared_distances, course_utils.search.PQIndex"],
+        Requirement("`scipy.spatial.distance.cdist`, `sklearn.metrics.pairwise`, "
+                    "`sklearn.neighbors`, FAISS, `course_utils.search` "
+                    "and\n`course_utils.tsne` are not allowed here.",
+                    checks=["forbid scipy.spatial.distance.cdist, "
+                            "sklearn.metrics.pairwise.euclidean_distances, "
+                            "sklearn.metrics.pairwise_distances, course_utils.search.assign, "
+                            "course_utils.search.kmeans, course_utils.search.squared_distances, "
+                            "course_utils.search.PQIndex, "
+                            "sklearn.metrics.pairwise.pairwise_distances_argmin, "
+                            "sklearn.metrics.pairwise.pairwise_distances_argmin_min, "
+                            "sklearn.metrics.pairwise_distances_argmin, sklearn.metrics.pairwise_distances_argmin_min, "
+                            "sklearn.neighbors.NearestNeighbors, sklearn.neighbors.KDTree, "
+                            "sklearn.neighbors.BallTree, faiss.IndexFlatL2, faiss.knn, "
+                            "faiss.pairwise_distances, faiss.Kmeans, "
+                            "course_utils.tsne.squared_distances"],
                     variants=["calls course_utils.search.assign"]),
     ],
     "nb06_ex7": [
@@ -311,11 +356,16 @@ REQUIREMENTS = {
                             "pq_adc_distances of {_nq} queries and {_n} codes with m = {_m}"],
                     variants=["looks every piece up in the table of piece 0",
                               "averages the table entries instead of summing them"]),
-        Requirement("`scipy.spatial.distance.cdist`, `sklearn.metrics.pairwise` and `course_utils.search` are not "
-                    "allowed here.",
-                    checks=["forbid scipy.spatial.distance.cdist, sklearn.metrics.pairwise.euclidean_distances, "
-                            "sklearn.metrics.pairwise_distances, course_utils.search.squared_distances, "
-                            "course_utils.search.PQIndex"],
+        Requirement("`scipy.spatial.distance.cdist`, `sklearn.metrics.pairwise`, FAISS, "
+                    "`course_utils.search` and\n`course_utils.tsne` are not allowed here.",
+                    checks=["forbid scipy.spatial.distance.cdist, "
+                            "sklearn.metrics.pairwise.euclidean_distances, "
+                            "sklearn.metrics.pairwise_distances, "
+                            "course_utils.search.squared_distances, course_utils.search.PQIndex, "
+                            "sklearn.metrics.pairwise.pairwise_distances_argmin, "
+                            "sklearn.metrics.pairwise.pairwise_distances_argmin_min, "
+                            "sklearn.metrics.pairwise_distances_argmin, sklearn.metrics.pairwise_distances_argmin_min, "
+                            "faiss.pairwise_distances, course_utils.tsne.squared_distances"],
                     variants=["builds the tables with course_utils.search.squared_distances"]),
     ],
     "nb06_ex8": [
