@@ -45,7 +45,7 @@ def nbgrader_csv(gradebook):
     from nbgrader.api import MissingEntry
 
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out)          # the excel dialect: a field holding \r or \n is quoted
     writer.writerow(NBGRADER_COLUMNS)
     for assignment in gradebook.assignments:
         for student in gradebook.students:
@@ -69,7 +69,7 @@ def canvas_csv(gradebook, assignment_ids, canvas_ids=None):
     canvas_ids = canvas_ids or {}
     assignments = [gradebook.find_assignment(a) for a in assignment_ids]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out)          # the excel dialect: a field holding \r or \n is quoted
     headers = [f"{a.name} ({canvas_ids[a.name]})" if a.name in canvas_ids else a.name for a in assignments]
     writer.writerow(list(CANVAS_COLUMNS) + headers)
     writer.writerow([POINTS_POSSIBLE, "", "", "", ""] + [f"{a.max_score:g}" for a in assignments])
