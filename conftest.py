@@ -2,10 +2,11 @@
 
 import os
 from pathlib import Path
-import platform
 import sys
 
 import pytest
+
+from tools.build_notebooks import pin_numerics
 
 ROOT = Path(__file__).resolve().parent
 
@@ -18,18 +19,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 # Parallelism comes from the xdist workers and the class autograder's jobs, one core each: BLAS libraries
 # that also start a thread per core would fight over the two cores (OpenBLAS threads spin while they wait).
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
-# Numerical libraries choose their code for the processor they find: OpenBLAS its kernels (Haswell, SkylakeX,
-# Zen, ...), NumPy its SIMD loops (AVX2, or AVX-512 where present), and code of another vector width rounds
-# differently; iterative cells (t-SNE above all) turn that into other printed digits. The stored outputs of
-# solutions/ are made with the AVX2 code of both (tools/build_notebooks.py --execute sets the same), which any
-# x86-64 processor of the last decade runs, so nbval compares like with like on every machine. The class
-# grader hands these settings on to the student's kernel (tools/classgrading/sandbox.py, NUMERIC_ENV).
-X86_NUMERICS = {"OPENBLAS_CORETYPE": "Haswell", "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR"}
-if platform.machine() in ("x86_64", "AMD64"):
-    for _variable, _value in X86_NUMERICS.items():
-        os.environ.setdefault(_variable, _value)
+# On x86-64 the numeric code is the one the stored outputs were made with (see tools/build_notebooks.py).
+pin_numerics(os.environ)
 
 # The longest tests start first, so that no worker is left running one of them alone at the end.
 _START_FIRST = ("tests/grading/test_roundtrip.py", "tests/grading/test_class_autograde.py", "tests/browser/",

@@ -23,6 +23,25 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 
+# Numerical libraries choose their code for the processor they find: OpenBLAS its kernels (Haswell, SkylakeX,
+# Zen, ...), NumPy its SIMD loops (AVX2, or AVX-512 where present), and code of another vector width rounds
+# differently; iterative cells (t-SNE above all) turn that into other printed digits. Stored outputs are made,
+# and nbval compares them (conftest.py), with one thread per library and the AVX2 code of both, which any
+# x86-64 processor of the last decade runs. The class grader hands these variables on to the student's kernel
+# (tools/classgrading/sandbox.py, NUMERIC_ENV).
+ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+X86_NUMERICS = {"OPENBLAS_CORETYPE": "Haswell", "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR"}
+
+
+def pin_numerics(environ):
+    """Set (where unset) the variables above in ``environ``, before any numerical library is loaded."""
+    for variable in ONE_THREAD:
+        environ.setdefault(variable, "1")
+    if platform.machine() in ("x86_64", "AMD64"):
+        for variable, value in X86_NUMERICS.items():
+            environ.setdefault(variable, value)
+
+
 def assignments(course_dir=ROOT):
     """Assignment ids: the folders of solutions/ that hold a notebook of the same name."""
     return sorted(p.name for p in (Path(course_dir) / "solutions").iterdir()
@@ -73,13 +92,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     ids = args.assignments or assignments()
     if args.execute:
-        # the stored outputs are what nbval compares against: one thread per library, and the AVX2 code of
-        # OpenBLAS and NumPy on x86-64, as in the test suite (see X86_NUMERICS in conftest.py)
-        for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-            os.environ.setdefault(variable, "1")
-        if platform.machine() in ("x86_64", "AMD64"):
-            os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
-            os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", "X86_V4 AVX512_ICL AVX512_SPR")
+        pin_numerics(os.environ)      # the stored outputs are what nbval compares against
     for assignment_id in ids:
         if args.execute:
             print(f"executing solutions/{assignment_id}/{assignment_id}.ipynb", flush=True)

@@ -144,6 +144,14 @@ VARIANTS = [
 ]
 
 # What each exercise's text asks, and which checks and wrong variants go with it (tests/grading/exercises.py).
+# The library calls that find nearest centroids, forbidden in exercises 4 and 6 (the tail of their forbid lists).
+NEAREST_CENTROID_SHORTCUTS = ("sklearn.metrics.pairwise.pairwise_distances_argmin, "
+                              "sklearn.metrics.pairwise.pairwise_distances_argmin_min, "
+                              "sklearn.metrics.pairwise_distances_argmin, sklearn.metrics.pairwise_distances_argmin_min, "
+                              "sklearn.neighbors.NearestNeighbors, sklearn.neighbors.KDTree, "
+                              "sklearn.neighbors.BallTree, faiss.IndexFlatL2, faiss.knn, "
+                              "faiss.pairwise_distances, faiss.Kmeans, course_utils.tsne.squared_distances")
+
 REQUIREMENTS = {
     "nb06_ex1": [
         Requirement("Return the `(n_sentences, dim)` array of the means over each sentence's real tokens (mask 1) only",
@@ -247,13 +255,7 @@ REQUIREMENTS = {
                             "sklearn.metrics.pairwise_distances, sklearn.cluster.KMeans, "
                             "course_utils.search.assign, course_utils.search.kmeans, "
                             "course_utils.search.squared_distances, "
-                            "sklearn.metrics.pairwise.pairwise_distances_argmin, "
-                            "sklearn.metrics.pairwise.pairwise_distances_argmin_min, "
-                            "sklearn.metrics.pairwise_distances_argmin, sklearn.metrics.pairwise_distances_argmin_min, "
-                            "sklearn.neighbors.NearestNeighbors, sklearn.neighbors.KDTree, "
-                            "sklearn.neighbors.BallTree, faiss.IndexFlatL2, faiss.knn, "
-                            "faiss.pairwise_distances, faiss.Kmeans, "
-                            "course_utils.tsne.squared_distances"],
+                            + NEAREST_CENTROID_SHORTCUTS],
                     variants=["calls scipy's cdist", "calls sklearn's pairwise_distances_argmin"]),
     ],
     "nb06_ex5": [
@@ -331,13 +333,7 @@ REQUIREMENTS = {
                             "sklearn.metrics.pairwise_distances, course_utils.search.assign, "
                             "course_utils.search.kmeans, course_utils.search.squared_distances, "
                             "course_utils.search.PQIndex, "
-                            "sklearn.metrics.pairwise.pairwise_distances_argmin, "
-                            "sklearn.metrics.pairwise.pairwise_distances_argmin_min, "
-                            "sklearn.metrics.pairwise_distances_argmin, sklearn.metrics.pairwise_distances_argmin_min, "
-                            "sklearn.neighbors.NearestNeighbors, sklearn.neighbors.KDTree, "
-                            "sklearn.neighbors.BallTree, faiss.IndexFlatL2, faiss.knn, "
-                            "faiss.pairwise_distances, faiss.Kmeans, "
-                            "course_utils.tsne.squared_distances"],
+                            + NEAREST_CENTROID_SHORTCUTS],
                     variants=["calls course_utils.search.assign"]),
     ],
     "nb06_ex7": [
