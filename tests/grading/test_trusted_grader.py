@@ -98,7 +98,7 @@ def test_hangs_deaths_deadline_and_hidden_text(mini_course):
         "talks": answers(mini_course, ex6="""
             def label(k):
                 if k > 20:
-                    raise ValueError("SECRET-" + repr(k) * 3)
+                    raise ValueError("SECRET-" + repr(k) * 3 + " \\n")   # shown stripped: still redacted
                 return "small" if k < 10 else "LARGE-INPUT-" + str(k)
             """),
     }

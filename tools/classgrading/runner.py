@@ -86,9 +86,12 @@ def redact(message, texts, allowed=()):
     for text in texts:
         if text in allowed:
             continue
-        variants.add(text)
-        variants.add(repr(text)[1:-1])
-        variants.add(repr(text))
+        # as sent, and stripped (checks.py shows an exception's message stripped: a message that ends in
+        # whitespace, or was cut by the kernel's size limit just after a space, is shown without it)
+        for form in (text, text.strip()):
+            variants.add(form)
+            variants.add(repr(form)[1:-1])
+            variants.add(repr(form))
     for text in sorted((v for v in variants if len(v) >= 3), key=len, reverse=True):
         message = message.replace(text, REDACTED)
     return message
