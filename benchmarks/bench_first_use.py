@@ -130,10 +130,18 @@ def run_sandboxed(which, workdir):
     sys.path.insert(0, str(ROOT))
     from tools.classgrading.sandbox import Sandbox
 
-    sockets = Path(tempfile.mkdtemp(prefix="sockets-"))
-    command = Sandbox().command([sys.executable, str(workdir / "probe.py"), which], workdir, sockets)
-    out = subprocess.run(command, capture_output=True, text=True, check=False)
-    shutil.rmtree(sockets, ignore_errors=True)
+    # The sandbox as a kernel gets it: the probe's folder visible read-only, an (unused) connection file bound
+    # where the kernel's would be, and bwrap's info pipe open (read and dropped here).
+    connection = workdir / "connection.json"
+    connection.write_text("{}")
+    info_read, info_write = os.pipe()
+    command = Sandbox(readonly=[workdir]).command([sys.executable, str(workdir / "probe.py"), which],
+                                                  connection, info_write)
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, check=False, pass_fds=(info_write,))
+    finally:
+        os.close(info_write)
+        os.close(info_read)
     if out.returncode:
         raise RuntimeError(f"the sandboxed probe failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
