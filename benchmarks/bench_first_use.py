@@ -131,7 +131,7 @@ def run_sandboxed(which, workdir):
     from tools.classgrading.sandbox import Sandbox
 
     # The sandbox as a kernel gets it: the probe's folder visible read-only, an (unused) connection file bound
-    # where the kernel's would be, and bwrap's info pipe open (read and dropped here).
+    # where the kernel's would be, and bwrap's info pipe open (closed unread: the probe needs no pid).
     connection = workdir / "connection.json"
     connection.write_text("{}")
     info_read, info_write = os.pipe()
