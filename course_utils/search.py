@@ -377,10 +377,12 @@ class IVFIndex(_Index):
     def search(self, Q, k):
         """The ``k`` nearest stored vectors of each query among the ``nprobe`` nearest cells: ``(distances, ids)``.
 
-        The steps of :meth:`search_numpy` with two small compiled helpers (numba): the same cells, the same
-        matrix product per cell, the same distances; equal distances are ordered by id. Each query's k best are
-        kept in a small sorted array as the cells are scanned, instead of NumPy's per-cell ``top_k`` tables and
-        the final merge, which cost more than the arithmetic when cells are small.
+        The steps of :meth:`search_numpy` in one compiled loop (numba), as FAISS's ``IndexIVFFlat`` does them:
+        cell by cell, each query that probes the cell is compared with each of its vectors (``||q - x||^2``,
+        summed in SIMD registers), and the query's k best so far are kept in a small sorted array; equal
+        distances are ordered by id. The cells are the same as :meth:`search_numpy`'s and so are the results,
+        up to float32 rounding (the NumPy version expands ``||q||^2 - 2 q.x + ||x||^2``). Small cells make
+        NumPy's per-cell matrix products and ``top_k`` tables cost more than the arithmetic.
         """
         Q, k = self._check_search(Q, k)
         nprobe = min(_check_positive_int(self.nprobe, "nprobe"), self.nlist)
@@ -389,30 +391,10 @@ class IVFIndex(_Index):
         ids = np.full((n, k), -1, dtype=np.int64)
         if self.ntotal == 0:
             return distances, ids
-        q_sq = np.einsum("ij,ij->i", Q, Q)
         # 1. the nprobe nearest cells of every query, and for each cell the queries that probe it
         start, queries_by_cell = _probe_lists(squared_distances(Q, self.centroids), nprobe)
-        # 2. one matrix product per cell (queries that probe it x its vectors), written one after the other
-        #    into a buffer; 3. then, in one compiled call per buffer-full, each distance offered to its query's
-        #    k best (calling the compiled code once per cell would cost more than the work, cells being small)
-        sizes = np.zeros(n, dtype=np.int64)
-        buffer = np.empty(2**20, dtype=np.float32)
-        batch, used = [], 0
-        for cell in np.flatnonzero((np.diff(start) > 0) & (np.diff(self._offsets) > 0)):
-            queries = queries_by_cell[start[cell]:start[cell + 1]]
-            lo, hi = self._offsets[cell], self._offsets[cell + 1]
-            size = len(queries) * (hi - lo)
-            if used + size > len(buffer):
-                _merge_cells(buffer, np.array(batch, dtype=np.int64), start, queries_by_cell, self._offsets, q_sq,
-                             self._sq_norms, self._ids, distances, ids, sizes)
-                batch, used = [], 0
-                if size > len(buffer):
-                    buffer = np.empty(size, dtype=np.float32)
-            np.matmul(Q[queries], self._vectors[lo:hi].T, out=buffer[used:used + size].reshape(len(queries), -1))
-            batch.append(cell)
-            used += size
-        _merge_cells(buffer, np.array(batch, dtype=np.int64), start, queries_by_cell, self._offsets, q_sq,
-                     self._sq_norms, self._ids, distances, ids, sizes)
+        # 2. each cell's vectors against the queries that probe it, each distance offered to its query's k best
+        _scan_cells(Q, start, queries_by_cell, self._offsets, self._vectors, self._ids, distances, ids)
         return distances, ids
 
     def search_numpy(self, Q, k):
@@ -472,28 +454,28 @@ def _probe_lists(centroid_distances, nprobe):
     return start, queries
 
 
-@numba.njit(cache=True)
-def _merge_cells(products, cells, start, queries_by_cell, offsets, q_sq, sq_norms, ids, out_d, out_i, sizes):
-    """Offer the distances ``||q||^2 - 2 q.x + ||x||^2`` between each of ``cells`` and the queries that probe it
-    to each query's k best (``out_d``/``out_i``, of which the first ``sizes[q]`` are filled).
+@numba.njit(cache=True, fastmath=_FAST_SUMS)
+def _scan_cells(Q, start, queries_by_cell, offsets, vectors, ids, out_d, out_i):
+    """Offer the distance between every query and every vector of each cell it probes to the query's k best
+    (``out_d``/``out_i``, sorted by distance then id; unfilled slots keep ``MISSING_DISTANCE`` and -1).
 
-    ``products`` holds, one cell after the other, the matrix product of the cell's queries (rows) with its
-    vectors (columns).
+    Cell-major order keeps a cell's vectors in the cache while its queries are compared with them.
     """
     k = out_d.shape[1]
-    position = 0
-    for cell in cells:
-        lo, hi = offsets[cell], offsets[cell + 1]
+    sizes = np.zeros(Q.shape[0], np.int64)
+    for cell in range(len(offsets) - 1):
         for r in range(start[cell], start[cell + 1]):
             q = queries_by_cell[r]
             size = sizes[q]
-            for x in range(lo, hi):
-                d = q_sq[q] - np.float32(2.0) * products[position] + sq_norms[x]
-                position += 1
-                if d < 0:
-                    d = np.float32(0.0)
-                if size < k or d <= out_d[q, k - 1]:
-                    size = _keep_nearest(out_d[q], out_i[q], size, k, d, ids[x])
+            worst = out_d[q, k - 1]
+            for x in range(offsets[cell], offsets[cell + 1]):
+                s = np.float32(0.0)
+                for t in range(Q.shape[1]):
+                    diff = vectors[x, t] - Q[q, t]
+                    s += diff * diff
+                if size < k or s <= worst:
+                    size = _keep_nearest(out_d[q], out_i[q], size, k, s, ids[x])
+                    worst = out_d[q, k - 1]
             sizes[q] = size
 
 

@@ -277,9 +277,30 @@ def test_ivf_compiled_search_equals_the_numpy_steps(clustered, nlist, nprobe, k)
     index.add(X[500:2000])
     fast_d, fast_i = index.search(Q, k)
     slow_d, slow_i = index.search_numpy(Q, k)
-    np.testing.assert_array_equal(fast_d, slow_d)     # the same products and sums: the same float32 numbers
-    np.testing.assert_array_equal(fast_i, slow_i)
     assert fast_d.dtype == np.float32 and fast_i.dtype == np.int64
+    assert_same_neighbours(X[:2000], Q, (fast_d, fast_i), (slow_d, slow_i))
+
+
+def assert_same_neighbours(X, Q, fast, slow, rtol=1e-5):
+    """The two searches found the same neighbours at the same distances, up to float32 rounding: the
+    distances agree, each reported distance is the true one (float64) of the reported id, and the ids are
+    equal except between neighbours whose distances tie within rounding."""
+    (fast_d, fast_i), (slow_d, slow_i) = fast, slow
+    found = fast_i >= 0
+    np.testing.assert_array_equal(found, slow_i >= 0)
+    # search_numpy expands ||q||^2 - 2 q.x + ||x||^2: its rounding is relative to the norms, not the distance
+    scale = rtol * ((Q.astype(np.float64) ** 2).sum(axis=1) + (X.astype(np.float64) ** 2).sum(axis=1).max())
+    scale = np.broadcast_to(scale[:, None], slow_d.shape)
+    np.testing.assert_array_less(np.abs(fast_d - slow_d)[found], scale[found])
+    true = ((Q[:, None, :].astype(np.float64) - X[np.where(found, fast_i, 0)]) ** 2).sum(axis=2)
+    np.testing.assert_allclose(fast_d[found], true[found], rtol=rtol, atol=1e-6)
+    close_to_another = np.zeros_like(found)
+    gaps = np.diff(slow_d, axis=1) <= 2 * scale[:, 1:]
+    close_to_another[:, 1:] |= gaps
+    close_to_another[:, :-1] |= gaps
+    differs = (fast_i != slow_i) & found
+    assert not np.any(differs & ~close_to_another), "an id differs where no tie explains it"
+    assert np.mean(differs) < 0.01
 
 
 def test_ivf_compiled_search_pads_and_handles_an_empty_index():
@@ -289,8 +310,7 @@ def test_ivf_compiled_search_pads_and_handles_an_empty_index():
     assert index.search(X[:2], 3)[1].tolist() == [[-1, -1, -1]] * 2
     index.add(X[:6])
     fast, slow = index.search(X[:5], 8), index.search_numpy(X[:5], 8)
-    np.testing.assert_array_equal(fast[0], slow[0])
-    np.testing.assert_array_equal(fast[1], slow[1])
+    assert_same_neighbours(X[:6], X[:5], fast, slow)
     assert np.all(fast[1][fast[0] == search.MISSING_DISTANCE] == -1)
 
 
