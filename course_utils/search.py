@@ -944,7 +944,7 @@ class HNSWIndex(_Index):
         self._rng = np.random.default_rng(random_state)
         self.vectors = np.empty((0, self.d), dtype=np.float32)
         self.levels = np.empty(0, dtype=np.int64)
-        self.links0 = np.empty((0, 2 * self.M), dtype=np.int64)
+        self.links0 = np.empty((0, 2 * self.M), dtype=np.int32)
         self.counts0 = np.empty(0, dtype=np.int64)
         self.upper_row = np.empty(0, dtype=np.int64)
         self.upper_links = np.empty((0, 0, self.M), dtype=np.int64)
@@ -959,7 +959,7 @@ class HNSWIndex(_Index):
         new_levels = np.floor(-np.log(1.0 - self._rng.random(n_new)) / math.log(self.M)).astype(np.int64)
         self.vectors = np.vstack([self.vectors, X])
         self.levels = np.concatenate([self.levels, new_levels])
-        self.links0 = np.vstack([self.links0, np.full((n_new, 2 * self.M), -1, dtype=np.int64)])
+        self.links0 = np.vstack([self.links0, np.full((n_new, 2 * self.M), -1, dtype=np.int32)])
         self.counts0 = np.concatenate([self.counts0, np.zeros(n_new, dtype=np.int64)])
         # upper layers: one row per node whose level is >= 1
         n_rows_old = self.upper_links.shape[1]
@@ -974,7 +974,7 @@ class HNSWIndex(_Index):
         links[: self.upper_links.shape[0], :n_rows_old] = self.upper_links
         counts[: self.upper_counts.shape[0], :n_rows_old] = self.upper_counts
         self.upper_links, self.upper_counts = links, counts
-        visited = np.zeros(len(self.vectors), dtype=np.int64)
+        visited = np.zeros(len(self.vectors), dtype=np.int32)
         self.entry_point, self.max_level, _ = _hnsw_insert(
             self.vectors, start, start + n_new, self.levels, self.links0, self.counts0, self.upper_links,
             self.upper_counts, self.upper_row, self.entry_point, self.max_level, self.M, self.ef_construction,
@@ -987,7 +987,7 @@ class HNSWIndex(_Index):
         ids = np.full((len(Q), k), -1, dtype=np.int64)
         if self.ntotal == 0:
             return distances, ids
-        visited = np.zeros(self.ntotal, dtype=np.int64)
+        visited = np.zeros(self.ntotal, dtype=np.int32)
         ef = max(_check_positive_int(self.ef_search, "ef_search"), k)
         _hnsw_search(self.vectors, Q, k, ef, self.links0, self.counts0, self.upper_links, self.upper_counts,
                      self.upper_row, self.entry_point, self.max_level, visited, 0, distances, ids,
