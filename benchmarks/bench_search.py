@@ -1,6 +1,6 @@
 """course_utils.search against FAISS and hnswlib on clustered 64-d vectors (notebook 06, section 6).
 
-    python benchmarks/bench_search.py [--n 100000] [--queries 1000] [--hnsw-n 20000 100000] [--repeats 3]
+    python benchmarks/bench_search.py [--n 100000] [--queries 1000] [--hnsw-n 20000 100000] [--repeats 7]
 
 Everything runs in this one process, on ONE thread for every library: FAISS is limited with
 ``faiss.omp_set_num_threads(1)``, hnswlib with ``num_threads=1``, NumPy's BLAS (which course_utils' exact,
@@ -113,7 +113,7 @@ def main():
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--hnsw-n", type=int, nargs="+", default=[20_000, 100_000])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--build-repeats", type=int, default=2)
     parser.add_argument("--parts", nargs="+", default=["exact", "ivf", "pq", "hnsw"],
                         choices=["exact", "ivf", "pq", "hnsw"], help="which comparisons to run (exact always runs: "
