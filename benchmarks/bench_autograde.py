@@ -23,6 +23,7 @@ LocalCluster of 2 against --jobs 2, <= 10 %.
 
 import os
 from pathlib import Path
+import resource
 import shutil
 import subprocess
 import sys
@@ -58,14 +59,24 @@ def grade(course_template, workdir, jobs=None, scheduler=None):
     course = workdir / label
     copy_course(course_template, course)
     where = ["--jobs", str(jobs)] if scheduler is None else ["--scheduler", scheduler]
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), children_cpu()
     run = subprocess.run([sys.executable, str(ROOT / "tools" / "autograde_class.py"), *where,
                           "--timeout", str(TIMEOUT), "--memory", MEMORY, "--quiet"],
                          cwd=course, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, children_cpu() - cpu_before
     if run.returncode != 0:
         raise SystemExit(f"autograde_class.py {' '.join(where)} failed:\n{run.stderr[-3000:]}")
+    slowest = [line.strip() for line in run.stdout.splitlines() if line.strip().startswith("slowest")]
+    # CPU of every process the run waited for (workers, kernels); a dask cluster's workers are not the
+    # run's children, so for --scheduler only the parent's share is seen
+    print(f"  {label}: {seconds:.1f} s wall, {cpu:.1f} s CPU of its processes ({cpu / seconds:.2f} cores busy)"
+          + (f"; {slowest[0]}" if slowest else ""), flush=True)
     return seconds
+
+
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def plain_execution(course_template, workdir):

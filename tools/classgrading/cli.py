@@ -385,6 +385,10 @@ def summary(results, args, course, seconds):
         for r in flagged:
             items = list(r["notes"]) + [f"{e['kind']} in {e['cell']}" for e in r["events"]]
             print(f"  flagged {safe(r['student'])}/{safe(r['assignment'])}: {safe('; '.join(items))}", file=out)
+        timed = sorted((r for r in results if r["seconds"]), key=lambda r: r["seconds"], reverse=True)[:5]
+        if timed:
+            print("  slowest: " + ", ".join(f"{safe(r['student'])}/{safe(r['assignment'])} {r['seconds']:.1f} s"
+                                           for r in timed), file=out)
         by_assignment = {}
         for r in results:
             total = sum((g["auto_score"] or 0) for nb in r["notebooks"] for g in nb["grades"])
