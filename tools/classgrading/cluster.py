@@ -21,6 +21,10 @@ N worker processes on this machine (what the tests use). Only this module import
 import uuid
 
 ALLOWED_FAILURES = 2        # retries of a submission whose worker died; it is given up at the 3rd death
+# A dask worker samples the stack of the thread that runs its task every 10 ms (its statistical profiler): for
+# a task that grades a whole notebook that is pure overhead. Local clusters switch it off; workers started by
+# hand are told to in the README (DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False).
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 
 def _plugin(settings):
@@ -55,7 +59,7 @@ def _client(scheduler):
     if scheduler.startswith("local:"):
         workers = int(scheduler.split(":", 1)[1])
         dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
-                         "distributed.worker.daemon": False})
+                         "distributed.worker.daemon": False, **WORKER_CONFIG})
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                                memory_limit=0, silence_logs=40)
         return Client(cluster), cluster
