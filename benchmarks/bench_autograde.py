@@ -69,8 +69,8 @@ def grade(course_template, workdir, jobs=None, scheduler=None):
     if run.returncode != 0:
         raise SystemExit(f"autograde_class.py {' '.join(where)} failed:\n{run.stderr[-3000:]}")
     slowest = [line.strip() for line in run.stdout.splitlines() if line.strip().startswith("slowest")]
-    # CPU of every process the run waited for (workers, kernels); a dask cluster's workers are not the
-    # run's children, so for --scheduler only the parent's share is seen
+    # CPU of the run's processes once they have been waited for: its workers and their kernels (a LocalCluster's
+    # nannies and workers too, as the run starts them; a remote cluster's workers would not be seen)
     print(f"  {label}: {seconds:.1f} s wall, {cpu:.1f} s CPU of its processes ({cpu / seconds:.2f} cores busy)"
           + (f"; {slowest[0]}" if slowest else ""), flush=True)
     return seconds
@@ -100,12 +100,13 @@ def plain_execution(course_template, workdir):
     # killed when nbconvert returns: a forking notebook's orphans would otherwise keep running (and, holding
     # nbconvert's output pipes, once kept this benchmark waiting forever).
     sys.path.insert(0, str(ROOT / "tools"))
-    from classgrading import cgroups
+    from classgrading import cgroups, sandbox
 
     layout, problem = cgroups.find()
     if layout is None:
         raise SystemExit(f"plain execution needs a control group per notebook: {problem}")
-    limits = cgroups.GroupLimits(memory=3 * 2**30, pids=cgroups.GroupLimits().pids, cpus=1.0)
+    grader = sandbox.Limits()   # the grader's process and CPU limits; the memory of --memory 3G
+    limits = cgroups.GroupLimits(memory=3 * 2**30, pids=grader.processes, cpus=grader.cpus)
     total = 0.0
     try:
         for n, copy in enumerate(copies):
