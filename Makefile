@@ -37,7 +37,9 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # One stamp per install set; each is redone when pyproject.toml changes. --no-compile: Python compiles a
-# module when it is first imported, so the many modules nobody imports (most of torch) take no bytecode space.
+# module when it is first imported and caches it, so the many modules nobody imports (most of torch) take no
+# bytecode space. (Not where PYTHONDONTWRITEBYTECODE is set, as in many container images: then every process
+# compiles its imports again; the test suite lifts it for its own processes, see conftest.py.)
 $(VENV)/.installed-%: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --no-compile -e ".[$*]"
 	$(BIN)/python -m course_utils.precompile   # numba compiles the engines once now, not in a notebook

@@ -17,6 +17,13 @@ os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Bytecode caches. Container images often set PYTHONDONTWRITEBYTECODE (this project's CI machines do): then
+# no __pycache__ is ever written, and each of the suite's hundreds of processes (kernels, nbgrader runs,
+# grading workers, servers) compiles every module it imports from source again: 4 s of notebook 01's 6 s of
+# imports, 19 s of torch's. The suite lets Python write the caches, once, into .venv (the grader's sandbox
+# mounts it read-only, so kernels read the caches and write nothing).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 # Parallelism comes from the xdist workers and the class autograder's jobs, one core each: BLAS libraries
 # that also start a thread per core would fight over the two cores (OpenBLAS threads spin while they wait).
 # On x86-64 the numeric code is the one the stored outputs were made with (see tools/build_notebooks.py).
