@@ -40,17 +40,30 @@ def submissions(course):
 
 
 def forget_grades(course, students):
-    """Remove the students' submissions from the gradebook, so the next run must grade them all again."""
-    from nbgrader.api import Gradebook
+    """Remove the students' submissions (those it has) from the gradebook, so the next run must grade them all
+    again."""
+    from nbgrader.api import Gradebook, MissingEntry
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         for student in students:
-            gradebook.remove_submission(MINI, student)
+            try:
+                gradebook.remove_submission(MINI, student)
+            except MissingEntry:
+                pass
 
 
-def test_a_local_cluster_gives_the_scores_of_local_workers(mini_course):
+@pytest.fixture(scope="module")
+def by_local_workers(mini_course):
+    """``submissions()`` graded by ``--jobs 2``, the reference of the dask runs: (submissions, their scores).
+    Their grades are then removed from the gradebook, so that each test's run must grade them all again."""
     subs = submissions(mini_course)
-    local, _ = grade(mini_course, subs, "--jobs", "2")
+    scores, _ = grade(mini_course, subs, "--jobs", "2")
+    forget_grades(mini_course, subs)
+    return subs, scores
+
+
+def test_a_local_cluster_gives_the_scores_of_local_workers(mini_course, by_local_workers):
+    subs, local = by_local_workers
     forget_grades(mini_course, subs)
     on_dask, out = grade(mini_course, subs, "--scheduler", "local:2")
     assert on_dask == local, out
@@ -76,11 +89,10 @@ def _kill_a_worker_while_it_grades(parent, killed):
         time.sleep(0.2)
 
 
-def test_a_killed_worker_loses_no_submission(mini_course):
+def test_a_killed_worker_loses_no_submission(mini_course, by_local_workers):
     from nbgrader.api import Gradebook
 
-    subs = submissions(mini_course)
-    expected, _ = grade(mini_course, subs, "--jobs", "2")
+    subs, expected = by_local_workers
     forget_grades(mini_course, subs)
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
     run = subprocess.Popen([sys.executable, str(Path(__file__).parents[2] / "tools" / "autograde_class.py"), MINI,
