@@ -4,18 +4,20 @@ For each assignment one course is generated from solutions/ (nbgrader, as instru
 submissions are graded by the class grader's own workers (``tools/classgrading``: sandboxed kernels, test
 cells in the grader, nbgrader's Autograde and gradebook):
 
-* ``stub``: the student version untouched;
 * ``correct``: the student version with the solution's answers. While this submission's kernel is up,
-  every wrong variant and every alternative correct answer of ``variants/`` is graded too: the kernel runs
-  that other version of the answer cell in a copy of the namespace the answer cell started from, and the
-  exercise's test cells are run on it, exactly as for a submission that differs only in that cell;
-* optionally full submissions ``wrong0`` and ``alt0`` (the first wrong variant / alternative of every
-  exercise, in one notebook each), graded from scratch like any submission, so that a test can show that
-  the shortcut above gives the same points as a full grading.
+  every wrong variant and every alternative correct answer of ``variants/``, and the student version's own
+  (untouched) answer cell of every exercise, are graded too: the kernel runs that other version of the answer
+  cell in a copy of the namespace the answer cell started from, and the exercise's test cells are run on it,
+  exactly as for a submission that differs only in that cell;
+* optionally, for the ``full_rounds``, full submissions graded from scratch like any other: ``stub`` (the
+  student version untouched), ``wrong0`` and ``alt0`` (the first wrong variant / alternative of every
+  exercise, in one notebook each), so that a test can show that the shortcut above gives the same points as
+  a full grading.
 
 ``python -m tests.grading.exercise_check 02_pca`` prints the points of each variant.
 """
 
+from dataclasses import dataclass
 import os
 from pathlib import Path
 import sys
@@ -23,7 +25,7 @@ import sys
 import nbformat
 
 from tests.grading.course import (ROOT, Course, alternatives_for, answered, cells_by_id, exercise_of,
-                                  is_autograded_test, variants_for)
+                                  is_answer_cell, is_autograded_test, variants_for)
 
 sys.path.insert(0, str(ROOT / "tools"))
 
@@ -54,12 +56,34 @@ def variant_source(solution, item):
     return source
 
 
-def variant_specs(assignment_id, solution):
-    """The variants to grade with the correct submission: (key, kind, item) and the spec the grader takes."""
+@dataclass(frozen=True)
+class Untouched:
+    """The student version's own answer cell (its stub), graded in place of the solution's."""
+
+    cell: str
+    why: str
+    source: str
+
+
+def untouched_answers(student):
+    """One :class:`Untouched` per code answer cell of the student version."""
+    return [Untouched(gid, f"the untouched answer cell {gid}", cell.source)
+            for gid, cell in cells_by_id(student).items() if is_answer_cell(cell) and cell.cell_type == "code"]
+
+
+def variant_specs(assignment_id, solution, student):
+    """The variants to grade with the correct submission: (key, kind, item) and the spec the grader takes;
+    kind is "wrong", "alt" or "stub"."""
     tests = test_cells(solution)
+    order = list(cells_by_id(solution))
     specs, items = [], {}
-    for kind, collection in (("wrong", variants_for(assignment_id)), ("alt", alternatives_for(assignment_id))):
+    for kind, collection in (("wrong", variants_for(assignment_id)), ("alt", alternatives_for(assignment_id)),
+                             ("stub", untouched_answers(student))):
         for n, item in enumerate(collection):
+            later_tests = [gid for gid in tests.get(exercise_of(item.cell), [])
+                           if order.index(gid) > order.index(item.cell)]
+            if kind == "stub" and not later_tests:    # an answer no autograded test reads (graded by hand)
+                continue
             key = f"{kind}{n}"
             items[key] = (kind, item)
             specs.append({"key": key, "cell": item.cell, "source": variant_source(solution, item),
@@ -93,11 +117,11 @@ def grade_assignments(root, assignment_ids, jobs=2, full_rounds=(), before_gradi
     tasks, items = [], {}
     for assignment_id in assignment_ids:
         student, solution = course.student_notebook(assignment_id), course.solution_notebook(assignment_id)
-        specs, items[assignment_id] = variant_specs(assignment_id, solution)
+        specs, items[assignment_id] = variant_specs(assignment_id, solution, student)
         name = f"{assignment_id}.ipynb"
-        tasks.append(("stub", assignment_id, {name: notebook_bytes(student)}, [], []))
         tasks.append(("correct", assignment_id, {name: notebook_bytes(answered(student, solution))}, [], specs))
         if assignment_id in full_rounds:
+            tasks.append(("stub", assignment_id, {name: notebook_bytes(student)}, [], []))
             wrong, alternatives = first_rounds(assignment_id)
             tasks.append(("wrong0", assignment_id, {name: notebook_bytes(answered(student, solution, wrong))}, [], []))
             tasks.append(("alt0", assignment_id, {name: notebook_bytes(answered(student, solution, alternatives))},

@@ -2,16 +2,20 @@
 
 One run of the class grader's workers (``--jobs 2``) grades, for every notebook (``exercise_check.py``):
 
-* ``stub``, the student version untouched: it must earn 0 autograded points;
 * ``correct``, the student version with the solution's answers: full marks;
 * every wrong variant of ``variants/`` (each in the kernel of ``correct``, in a copy of the namespace its
   answer cell started from): the exercise it belongs to must lose points;
-* every alternative correct answer (the same way): the exercise must keep all its points.
+* every alternative correct answer (the same way): the exercise must keep all its points;
+* the student version's untouched answer cell of every exercise (the same way): the exercise earns nothing
+  (an exercise with several answer cells must at least lose points when one of them is left untouched).
 
-For notebooks 01 and 02, the first wrong variant and the first alternative of every exercise are also
-graded as full submissions from scratch (``wrong0``, ``alt0``): the points of each exercise equal the ones
-the variant earned in ``correct``'s kernel, which shows that the shortcut grades as a submission would; and
-plain ``nbgrader autograde``, run beside it on ``correct``, ``wrong0`` and ``alt0``, gives the same points.
+For notebooks 01 and 02, the student version untouched (``stub``: it must earn 0 autograded points), the
+first wrong variant and the first alternative of every exercise are also graded as full submissions from
+scratch (``stub``, ``wrong0``, ``alt0``): the points of each exercise equal the ones the variant earned in
+``correct``'s kernel, which shows that the shortcut grades as a submission would; and plain
+``nbgrader autograde``, run beside it on ``correct``, ``wrong0`` and ``alt0``, gives the same points.
+(The untouched notebooks of 03-06 are graded by that shortcut only; their own cells also run without any
+answer when the grading plan is recorded, and the browser test runs them as a student first opens them.)
 """
 
 import os
@@ -109,11 +113,14 @@ def test_grading_round_trip(graded, assignment_id):
     kinds = {kind: {exercise_of(item.cell) for k, item in items.values() if k == kind} for kind in ("wrong", "alt")}
     assert not tested_exercises - kinds["wrong"], f"exercises with no wrong variant: {tested_exercises - kinds['wrong']}"
     assert not tested_exercises - kinds["alt"], f"exercises with no alternative: {tested_exercises - kinds['alt']}"
+    assert not tested_exercises - {exercise_of(item.cell) for k, item in items.values() if k == "stub"}
+    answer_cells = {}
+    for key, (kind, item) in items.items():
+        if kind == "stub":
+            answer_cells.setdefault(exercise_of(item.cell), []).append(key)
 
-    for name in ("stub", "correct"):
-        assert results[name]["status"] == "graded", results[name]["reason"] + results[name]["log"][-3000:]
-    stub = exercise_check.scores(results["stub"])
-    assert sum(stub[name] or 0 for name in points) == 0, f"the untouched student version earned points: {stub}"
+    correct_result = results["correct"]
+    assert correct_result["status"] == "graded", correct_result["reason"] + correct_result["log"][-3000:]
     correct = exercise_check.scores(results["correct"])
     lost = {name: (correct[name], top) for name, top in points.items() if correct[name] != top}
     assert not lost, f"the solution lost points in {lost}: {results['correct']['log'][-3000:]}"
@@ -129,9 +136,19 @@ def test_grading_round_trip(graded, assignment_id):
             problems.append(f"wrong answer {item.why!r} earned full marks ({got}/{most})")
         if kind == "alt" and got != most:
             problems.append(f"correct alternative {item.why!r} lost points ({got}/{most})")
+        if kind == "stub" and most and (got >= most if len(answer_cells[exercise_of(item.cell)]) > 1 else got):
+            problems.append(f"{item.why} earned {got}/{most}")
     assert not problems, "\n".join(problems)
 
     if assignment_id in FULL_ROUNDS:
+        assert results["stub"]["status"] == "graded", results["stub"]["reason"] + results["stub"]["log"][-3000:]
+        stub = exercise_check.scores(results["stub"])
+        assert sum(stub[name] or 0 for name in points) == 0, f"the untouched student version earned points: {stub}"
+        for exercise, keys in answer_cells.items():
+            if len(keys) == 1:
+                cells = [gid for gid in points if exercise_of(gid) == exercise]
+                assert {gid: stub[gid] for gid in cells} == {gid: variants[keys[0]][gid] for gid in cells}, \
+                    f"{exercise}: the untouched notebook and its untouched answer in correct's kernel differ"
         wrong, alternatives = exercise_check.first_rounds(assignment_id)
         key_of = {(kind, item.cell, item.why): key for key, (kind, item) in items.items()}
         plain = graded["_plain"]
