@@ -189,6 +189,11 @@ def start_server(home):
     # No news or update check (they would try the network) and no toast asking about it.
     _write_json(settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings",
                 {"fetchNews": "false", "checkForUpdates": False})
+    # No autosave: a save takes its snapshot of the notebook when it starts and marks the document clean when it
+    # ends, so an autosave begun before the last cells ran could land after the test's Ctrl+S and leave a stale
+    # file behind a clean tab (seen once in CI). The tests save with Ctrl+S, as a student does before handing in.
+    _write_json(settings / "@jupyterlab" / "docmanager-extension" / "plugin.jupyterlab-settings",
+                {"autosave": False})
     env = dict(os.environ)
     env.update({
         "JUPYTER_CONFIG_DIR": str(home / "jupyter" / "config"),

@@ -225,10 +225,13 @@ class NotebookInLab:
     def save(self):
         from playwright.sync_api import expect
 
+        written_before = self.path.stat().st_mtime_ns
         self.page.keyboard.press("Escape")
         self.page.keyboard.press("Control+S")
         expect(self.page.locator("#jp-main-dock-panel .lm-TabBar-tab.jp-mod-current.jp-mod-dirty")).to_have_count(
             0, timeout=30_000)
+        # The clean tab says a save finished; the file's new time says it was this one (autosave is off).
+        assert self.path.stat().st_mtime_ns != written_before, f"Ctrl+S did not write {self.relative}"
         return nbformat.read(self.path, as_version=4)
 
 
