@@ -54,6 +54,26 @@ def digest(folder):
     return h.hexdigest()
 
 
+def machine_state(path):
+    """What is at ``path`` on the machine: None if nothing, else every entry with its size, time and bytes' hash.
+
+    The hostile class plants files in the sandbox's /tmp; the test compares this before and after the run, so a
+    folder left there by something else (a benchmark's unsandboxed run) is not taken for a leak, and a planted
+    file that overwrote it would be caught.
+    """
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        return None
+    entries = [path, *sorted(path.rglob("*"))] if path.is_dir() and not path.is_symlink() else [path]
+    state = []
+    for entry in entries:
+        info = entry.lstat()
+        content = (hashlib.sha256(entry.read_bytes()).hexdigest()
+                   if entry.is_file() and not entry.is_symlink() else None)
+        state.append((str(entry), info.st_mode, info.st_size, info.st_mtime_ns, content))
+    return state
+
+
 def listing(root):
     """Every path in the course except the run's own outputs (symbolic links listed, never followed)."""
     found = set()
@@ -135,6 +155,7 @@ def test_class_autograde_synthetic_class(tmp_path):
     untouched = {name: digest(course.root / name) for name in ("solutions", "notebooks", "submitted")}
     config = (course.root / "nbgrader_config.py").read_bytes()
     paths_before = listing(course.root)
+    planted_before = machine_state("/tmp/course_utils")
 
     reference_runs = []
     reference_ids = sorted({s.assignment for s in subs if s.expected is None})
@@ -189,7 +210,8 @@ def test_class_autograde_synthetic_class(tmp_path):
         for path in folder.rglob("*"):
             assert path.is_dir() or (path.is_file() and not path.is_symlink() and path.suffix == ".ipynb"), path
             assert path.is_dir() or path.stat().st_size < 5 * 2**20, f"{path} is large"
-    assert not Path("/tmp/course_utils").exists(), "a file planted in the sandbox's /tmp reached the machine"
+    assert machine_state("/tmp/course_utils") == planted_before, (
+        "a file planted in the sandbox's /tmp reached the machine")
     assert not leftover_processes(), "processes of a submission are still running"
 
     # the summary says what happened to whom, and a folder name cannot forge a line
