@@ -17,7 +17,8 @@ the --jobs 2 time to plain execution of the same notebooks (`jupyter nbconvert
 --execute`, one after another, summed and divided by the 2 cores), which is
 what grading would cost with no nbgrader, no sandbox and no trusted test runner.
 Plain execution gets the same per-cell time limit and memory limit (through
-``prlimit``), so the hostile notebooks stop there too.
+``prlimit``), so the hostile notebooks stop there too, and a private /tmp (bubblewrap),
+so that what they plant there does not stay on the machine.
 Targets (issue 14): speed-up >= 1.8 on 2 cores; total <= 1.3x plain execution / cores.
 With --dask (issue 19): a LocalCluster of 2 workers >= 1.8x one worker; dask's overhead per submission, the
 LocalCluster of 2 against --jobs 2, <= 10 %.
@@ -84,9 +85,9 @@ def children_cpu():
 def plain_execution(course_template, workdir):
     """Every submitted notebook through `jupyter nbconvert --execute`, one at a time; summed seconds.
 
-    Nothing isolates plain execution: the hostile notebooks really try to read and delete the course they
+    Plain execution is not sandboxed: the hostile notebooks really try to read and delete the course they
     were written for (the template, in this benchmark's temporary folder). So every notebook is copied out
-    first, and each runs from its copy.
+    first, and each runs from its copy, with a /tmp and /dev/shm of its own (see below).
     """
     copies = []
     for notebook in sorted((course_template / "submitted").glob("*/*/*.ipynb")):
@@ -106,6 +107,12 @@ def plain_execution(course_template, workdir):
     if layout is None:
         raise SystemExit(f"plain execution needs a control group per notebook: {problem}")
     grader = sandbox.Limits()   # the grader's process and CPU limits; the memory of --memory 3G
+    # A private /tmp and /dev/shm (empty tmpfs, gone when nbconvert returns) with only the copies bound in: the
+    # hostile notebooks plant files there (h_plant_and_restart writes /tmp/course_utils), and measuring the
+    # unprotected baseline must leave nothing on the machine. Everything else is the machine's own view.
+    plain = workdir / "plain"
+    private = ["bwrap", "--dev-bind", "/", "/", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm",
+               "--bind", str(plain), str(plain), "--"]
     limits = cgroups.GroupLimits(memory=3 * 2**30, pids=grader.processes, cpus=grader.cpus)
     total = 0.0
     try:
@@ -119,7 +126,8 @@ def plain_execution(course_template, workdir):
 
             started = time.perf_counter()
             try:
-                subprocess.run(["prlimit", f"--as={3 * 2**30}", "--", sys.executable, "-m", "jupyter", "nbconvert",
+                subprocess.run([*private, "prlimit", f"--as={3 * 2**30}", "--", sys.executable, "-m", "jupyter",
+                                "nbconvert",
                                 "--to", "notebook", "--execute", "--allow-errors",
                                 f"--ExecutePreprocessor.timeout={TIMEOUT}", "--ExecutePreprocessor.kernel_name=python3",
                                 "--output", str(copy), str(copy)],
