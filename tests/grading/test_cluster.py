@@ -73,14 +73,21 @@ def test_a_local_cluster_gives_the_scores_of_local_workers(mini_course, by_local
 
 
 def _kill_a_worker_while_it_grades(parent, killed):
-    """SIGKILL the dask worker process whose sandboxed kernel is running (the parent of a bwrap process)."""
+    """SIGKILL the dask worker process whose sandboxed kernel is running (the parent of a kernel's bwrap).
+
+    Only a bwrap that runs a kernel counts, and only its outer process (bwrap forks itself in the new
+    namespaces, so the inner one's parent is the outer bwrap): the grader's own start-up probe
+    (``bwrap ... /bin/true``, run by the main process) must not be taken for a worker grading. Under load
+    that probe lives long enough to be seen, and killing it once failed the run ("bubblewrap cannot
+    create namespaces").
+    """
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline and not killed:
         try:
             for child in psutil.Process(parent).children(recursive=True):
-                if child.name() == "bwrap":
+                if child.name() == "bwrap" and "ipykernel_launcher" in child.cmdline():
                     worker = child.parent()
-                    if worker is not None and worker.pid != parent:
+                    if worker is not None and worker.pid != parent and worker.name() != "bwrap":
                         os.kill(worker.pid, signal.SIGKILL)
                         killed.append(worker.pid)
                         return
