@@ -14,10 +14,12 @@ suite is bound by CPU when that is close to twice the wall time on 2 cores.
 With --load N, N processes that only burn CPU run beside the tests for the whole measurement (Debian's
 ``stress-ng --cpu N`` where it is installed, else N busy Python processes), at the tests' own priority: no
 verdict may depend on speed, so the parts must pass as they do on a quiet machine, only slower.
-Prints each part's pytest summary line; exits 1 if a part failed.
+Prints each part's pytest summary line and keeps its whole output in test-artifacts/suite_times/PART.log (the
+failures' tracebacks, pytest's --durations); exits 1 if a part failed.
 """
 
 import argparse
+import os
 from contextlib import contextmanager
 from pathlib import Path
 import resource
@@ -27,6 +29,7 @@ import sys
 import time
 
 ROOT = Path(__file__).resolve().parent.parent
+LOGS = ROOT / "test-artifacts" / "suite_times"
 PARTS = {
     "unit": ["tests/unit", "tests/test_notebook_structure.py", "tests/test_notebooks_generated.py",
              "tests/grading/test_requirements.py"],
@@ -81,17 +84,23 @@ def main(argv):
 def run_parts(names):
     total = total_cpu = 0.0
     failed = []
+    LOGS.mkdir(parents=True, exist_ok=True)
+    # as `make test` runs it: this interpreter's bin/ first on PATH (nbgrader calls alembic from PATH)
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
     for name in names:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         run = subprocess.run([sys.executable, "-m", "pytest", "-q", *PARTS[name]], cwd=ROOT,
-                             capture_output=True, text=True)
+                             env=env, capture_output=True, text=True)
         seconds = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         total, total_cpu = total + seconds, total_cpu + cpu
+        log = LOGS / f"{name}.log"
+        log.write_text(run.stdout + run.stderr)
         last = (run.stdout.strip().splitlines() or ["(no output)"])[-1]
-        print(f"{name:8s} {seconds:7.1f} s wall {cpu:7.1f} s CPU   {last}", flush=True)
+        print(f"{name:8s} {seconds:7.1f} s wall {cpu:7.1f} s CPU   {last}  ({log.relative_to(ROOT)})",
+              flush=True)
         if run.returncode != 0:
             failed.append(name)
     print(f"{'sum':8s} {total:7.1f} s wall {total_cpu:7.1f} s CPU")
