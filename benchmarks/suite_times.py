@@ -19,8 +19,8 @@ failures' tracebacks, pytest's --durations); exits 1 if a part failed.
 """
 
 import argparse
-import os
 from contextlib import contextmanager
+import os
 from pathlib import Path
 import resource
 import shutil
