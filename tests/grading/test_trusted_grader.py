@@ -1,5 +1,8 @@
 """The class grader's mechanisms, one by one, on the tiny assignment of ``mini.py`` (cells of milliseconds)."""
 
+from concurrent.futures import ThreadPoolExecutor
+import shutil
+
 import pytest
 
 from tests.grading.mini import FULL, answers, full_except, grade, messages, mini_course  # noqa: F401
@@ -77,7 +80,7 @@ def test_data_values_errstate_forbid_and_objects(mini_course):
 
 
 @pytest.mark.slow
-def test_hangs_deaths_deadline_and_hidden_text(mini_course):
+def test_hangs_deaths_deadline_and_hidden_text(mini_course, tmp_path):
     subs = {
         "hangs": answers(mini_course, ex6="""
             def label(k):
@@ -102,7 +105,23 @@ def test_hangs_deaths_deadline_and_hidden_text(mini_course):
                 return "small" if k < 10 else "LARGE-INPUT-" + str(k)
             """),
     }
-    scores, out = grade(mini_course, subs)
+    late = {"late": answers(mini_course, ex2="""
+        import time
+        time.sleep(10**6)
+
+
+        def count(values):
+            return len(values)
+        """)}
+    # The late submission waits out its deadline asleep, so it is graded at the same time as the other three,
+    # in a copy of the course (its own gradebook), instead of after them.
+    late_course = tmp_path / "course"
+    shutil.copytree(mini_course, late_course, ignore=shutil.ignore_patterns("submitted", "autograded", "feedback"))
+    with ThreadPoolExecutor(2) as pool:
+        deadline_run = pool.submit(grade, late_course, late, "--deadline", "60")
+        scores, out = grade(mini_course, subs)
+        late_scores, late_out = deadline_run.result()
+
     assert scores["hangs"] == full_except("ex6_hidden")
     assert scores["dies"] == full_except("ex6_hidden")
     assert scores["talks"] == full_except("ex6_hidden")
@@ -112,15 +131,6 @@ def test_hangs_deaths_deadline_and_hidden_text(mini_course):
     said = messages(mini_course, "talks")["ex6_hidden"]
     assert "SECRET" not in said and "[text from your code]" in said, said
 
-    late = {"late": answers(mini_course, ex2="""
-        import time
-        time.sleep(10**6)
-
-
-        def count(values):
-            return len(values)
-        """)}
-    scores, out = grade(mini_course, late, "--deadline", "60")
     # exercise 1 was graded before the deadline; exercise 2's answer ran into it; nothing after it ran
-    assert scores["late"] == {name: (1.0 if name.startswith("ex1") else 0.0) for name in FULL}, out
-    assert "deadline" in out
+    assert late_scores["late"] == {name: (1.0 if name.startswith("ex1") else 0.0) for name in FULL}, late_out
+    assert "deadline" in late_out
