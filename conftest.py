@@ -24,7 +24,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 # mounts it read-only, so kernels read the caches and write nothing).
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
-# Parallelism comes from the xdist workers and the class autograder's jobs, one core each: BLAS libraries
+# Parallelism comes from the xdist workers and the class autograder's jobs, one thread each: BLAS libraries
 # that also start a thread per core would fight over the two cores (OpenBLAS threads spin while they wait).
 # On x86-64 the numeric code is the one the stored outputs were made with (see tools/build_notebooks.py).
 pin_numerics(os.environ)

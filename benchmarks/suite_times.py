@@ -1,4 +1,4 @@
-"""The test suite's wall time by part, each part run on its own with the suite's settings (2 xdist workers).
+"""The test suite's wall time by part, each part run on its own with the suite's settings (3 xdist workers).
 
     python benchmarks/suite_times.py            # every part
     python benchmarks/suite_times.py unit nbval  # some parts
