@@ -10,7 +10,8 @@ the round trip grades every notebook with ``--jobs``); then:
   for the same notebook, run beside it as the reference);
 * a student graded before the run (with a manual score) is unchanged; solutions/, notebooks/, submitted/
   and the config are byte for byte unchanged; no file outside the run's own outputs was created in the
-  course, nothing planted in the sandbox reached the machine, and no process of a submission is left;
+  course, nothing planted in the sandbox reached the machine, and no process of a submission is left in
+  the run's own control groups (told from those of the other tests that grade beside it by a marker);
 * the summary names each submission that was not gradable or was flagged, and why, with every control
   character escaped (a folder name cannot forge a line);
 * each student's feedback shows points and messages but no line of hidden test code and no text of the
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 
 import pytest
 
@@ -39,6 +41,7 @@ from tests.grading.course import ROOT, Course, cells_by_id
 from tools.classgrading.outcomes import hidden_lines
 
 ASSIGNMENTS = [NB01]
+RUN_MARKER = "CLASSGRADE_TEST_RUN"   # in this run's environment only: tells its control groups from other runs'
 # what the grader says it writes ("written in ...": gradebook, autograded/, feedback/, feedback_upload/, the
 # nbgrader and Canvas exports, the report) and its own work folder
 OUTPUTS = ("autograded", "feedback", "feedback_upload", "gradebook.db", "grades.csv", "grades_canvas.csv",
@@ -127,16 +130,61 @@ def reference_autograde(root, assignment_ids, out):
         out.append(result)
 
 
-def leftover_processes():
-    """Processes still in one of the class grader's control groups."""
-    left = []
-    for path in Path("/proc").glob("[0-9]*/cgroup"):
-        try:
-            if "classgrade-" in path.read_text():
-                left.append(path.parent.name)
-        except OSError:
-            pass
-    return left
+class RunGroups(threading.Thread):
+    """The control groups of one class-grader run, told apart from those of other runs by data.
+
+    Under xdist other tests grade beside this one with the same grader, so "a process in some
+    ``classgrade-*`` group" says nothing about this run. Each group is named ``classgrade-PID-...`` after
+    the grader process that made it (a worker, or the main process's start-up probe); the group is this
+    run's if that process carries ``marker`` (``NAME=value``, set in the run's environment only) in its
+    environment. The owners are gone when the run ends, so the groups are collected while it runs: each
+    worker keeps its group for its whole life, far longer than the poll's interval.
+    """
+
+    def __init__(self, marker):
+        super().__init__(daemon=True)
+        self.marker = marker.encode() + b"\0"
+        self.names, self.seen, self.done = set(), set(), threading.Event()
+
+    def run(self):
+        while not self.done.wait(0.1):
+            self.collect()
+        self.collect()
+
+    def collect(self):
+        roots = [Path("/sys/fs/cgroup")] + [Path("/sys/fs/cgroup") / c for c in ("memory", "pids", "cpu")]
+        for root in roots:
+            for folder in root.glob("classgrade-*") if root.is_dir() else []:
+                if folder.name in self.seen:
+                    continue
+                try:
+                    environ = Path(f"/proc/{int(folder.name.split('-')[1])}/environ").read_bytes()
+                except (OSError, IndexError, ValueError):
+                    continue          # the owner is gone (or not yet readable): looked at again next time
+                self.seen.add(folder.name)
+                if b"\0" + self.marker in b"\0" + environ:     # a whole NAME=value entry
+                    self.names.add(folder.name)
+
+    def stop(self):
+        self.done.set()
+        self.join()
+
+    def leftover_processes(self):
+        """Processes still in one of this run's control groups: pid, state and command line of each."""
+        left = []
+        for path in Path("/proc").glob("[0-9]*"):
+            try:
+                # one line per hierarchy, "ID:CONTROLLERS:/PATH"; a kernel's group is under the run's
+                folders = {part for line in (path / "cgroup").read_text().splitlines()
+                           for part in line.split(":", 2)[-1].split("/")}
+                if folders & self.names:
+                    state = next(line.split()[1] for line in (path / "status").read_text().splitlines()
+                                 if line.startswith("State:"))
+                    command = (path / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                    left.append(f"{path.name} ({state}) {command[:200]}")
+            except (OSError, StopIteration):
+                pass
+        return left
 
 
 @pytest.mark.slow
@@ -164,9 +212,15 @@ def test_class_autograde_synthetic_class(tmp_path):
     started = time.monotonic()
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
     env[CANARY] = "the grader's environment must not reach the sandbox"
-    run = subprocess.run([sys.executable, str(ROOT / "tools" / "autograde_class.py"), "--scheduler", "local:2",
-                          "--memory", "3G"],
-                         cwd=course.root, env=env, capture_output=True, text=True, timeout=1500)
+    env[RUN_MARKER] = uuid.uuid4().hex
+    groups = RunGroups(f"{RUN_MARKER}={env[RUN_MARKER]}")
+    groups.start()
+    try:
+        run = subprocess.run([sys.executable, str(ROOT / "tools" / "autograde_class.py"), "--scheduler", "local:2",
+                              "--memory", "3G"],
+                             cwd=course.root, env=env, capture_output=True, text=True, timeout=1500)
+    finally:
+        groups.stop()
     seconds = time.monotonic() - started
     thread.join()
     print(f"class autograde: {len(subs)} submissions in {seconds:.1f} s\n{run.stdout}")
@@ -212,7 +266,9 @@ def test_class_autograde_synthetic_class(tmp_path):
             assert path.is_dir() or path.stat().st_size < 5 * 2**20, f"{path} is large"
     assert machine_state("/tmp/course_utils") == planted_before, (
         "a file planted in the sandbox's /tmp reached the machine")
-    assert not leftover_processes(), "processes of a submission are still running"
+    assert groups.names, "the test saw none of the run's control groups (is its marker in the workers' environment?)"
+    left = groups.leftover_processes()
+    assert not left, "processes of a submission are still running:\n" + "\n".join(left)
 
     # the summary says what happened to whom, and a folder name cannot forge a line
     assert "\x1b" not in run.stdout and "\r" not in run.stdout
